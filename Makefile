@@ -1,0 +1,63 @@
+# Metodist — the two commands of the README are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: demo test lint check pytest browser-deps lock bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime dependencies, reinstalled only when the lock file changes.
+$(VENV)/.base-installed: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	touch $@ $(VENV)/.base-installed
+
+## demo: set up the environment, load the demo municipality and serve it on http://127.0.0.1:$(PORT)
+demo: $(VENV)/.base-installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_seed
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: lint, Django checks, migrations check and the whole test suite (PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.dev-installed browser-deps lint check pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: $(VENV)/.dev-installed
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; \
+	fi
+
+## lock: re-resolve requirements/*.in into pinned, hashed lock files
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements/base.in -o requirements/base.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements/dev.in -o requirements/dev.lock
+
+## bench: region-scale benchmarks on PostgreSQL (see bench/README.md)
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

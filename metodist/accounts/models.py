@@ -1,0 +1,105 @@
+"""Users of Metodist and the roles that bind them to a scope."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from metodist.core.models import BaseModel
+
+from .choices import ROLE_SCOPE_KIND, Role, ScopeKind
+
+
+class User(AbstractUser):
+    """A person who logs in. A teacher's account is linked to their registry profile."""
+
+    person = models.OneToOneField(
+        "registry.Person",
+        verbose_name=_("профиль педагога"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+
+    class Meta:
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(BaseModel):
+    """One role of a user, bound to the scope its role requires (роль и зона доступа)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("пользователь"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("роль"), max_length=32, choices=Role.choices)
+    territory = models.ForeignKey(
+        "registry.Territory",
+        verbose_name=_("территория"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("организация"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+
+    class Meta:
+        verbose_name = _("назначение роли")
+        verbose_name_plural = _("назначения ролей")
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="role_assignment_scope_matches_role",
+                condition=(
+                    models.Q(
+                        role__in=[Role.METHODOLOGIST, Role.OBSERVER],
+                        territory__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | models.Q(role=Role.COORDINATOR, territory__isnull=True, organisation__isnull=False)
+                    | models.Q(
+                        role__in=[
+                            Role.ADMIN,
+                            Role.TEACHER,
+                            Role.MENTOR,
+                            Role.EXPERT,
+                            Role.ASSOCIATION_HEAD,
+                        ],
+                        territory__isnull=True,
+                        organisation__isnull=True,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.territory or self.organisation
+        label = self.get_role_display()
+        return f"{self.user}: {label} ({target})" if target else f"{self.user}: {label}"
+
+    @property
+    def scope_kind(self) -> str:
+        return ROLE_SCOPE_KIND[self.role]
+
+    def clean(self) -> None:
+        kind = self.scope_kind
+        if kind == ScopeKind.TERRITORY and (self.territory_id is None or self.organisation_id):
+            raise ValidationError(_("Для этой роли укажите территорию и не указывайте организацию."))
+        if kind == ScopeKind.ORGANISATION and (self.organisation_id is None or self.territory_id):
+            raise ValidationError(_("Для этой роли укажите организацию и не указывайте территорию."))
+        if kind in (ScopeKind.GLOBAL, ScopeKind.SELF) and (self.organisation_id or self.territory_id):
+            raise ValidationError(_("Эта роль не привязывается к территории или организации."))
+        if kind == ScopeKind.SELF and self.user_id and self.user.person_id is None:
+            raise ValidationError(_("Для этой роли пользователь должен быть связан с профилем педагога."))

@@ -1,0 +1,36 @@
+"""Abstract models every domain model builds on."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Adds creation and last-change timestamps."""
+
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DataExport(models.Model):
+    """A download of personal or organisation data (выгрузка): who, what, how many rows, when."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("пользователь"), on_delete=models.PROTECT, related_name="exports"
+    )
+    what = models.CharField(_("что выгружено"), max_length=255)
+    file_format = models.CharField(_("формат"), max_length=8)
+    row_count = models.PositiveIntegerField(_("строк"))
+    query = models.CharField(_("условия отбора"), max_length=2000, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("выгрузка данных")
+        verbose_name_plural = _("выгрузки данных")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.what} ({self.row_count})"

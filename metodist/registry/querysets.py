@@ -1,0 +1,176 @@
+"""Querysets of the registry: scoping (see metodist.core.scoping) and derived figures."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
+
+from .choices import RECENT_COURSES_YEARS, YOUNG_TEACHER_MAX_AGE, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` years earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def active_on(today: datetime.date | None = None) -> Q:
+    """Employments that have not ended by ``today``."""
+    today = today or timezone.localdate()
+    return Q(end_date__isnull=True) | Q(end_date__gte=today)
+
+
+class TerritoryQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: UserScope) -> Q:
+        from .models import Employment, Organisation
+
+        return any_of(
+            (scope.territory_ids, Q(id__in=scope.territory_ids)),
+            (
+                scope.organisation_ids,
+                Q(Exists(Organisation.objects.filter(territory=OuterRef("pk"), id__in=scope.organisation_ids))),
+            ),
+            (
+                scope.person_ids,
+                Q(
+                    Exists(
+                        Employment.objects.filter(active_on()).filter(
+                            organisation__territory=OuterRef("pk"), person_id__in=scope.person_ids
+                        )
+                    )
+                ),
+            ),
+        )
+
+
+class OrganisationQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: UserScope) -> Q:
+        from .models import Employment
+
+        return any_of(
+            (scope.territory_ids, Q(territory_id__in=scope.territory_ids)),
+            (scope.organisation_ids, Q(id__in=scope.organisation_ids)),
+            (
+                scope.person_ids,
+                Q(
+                    Exists(
+                        Employment.objects.filter(active_on()).filter(
+                            organisation=OuterRef("pk"), person_id__in=scope.person_ids
+                        )
+                    )
+                ),
+            ),
+        )
+
+
+class PersonQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: UserScope) -> Q:
+        from .models import Employment
+
+        current = Employment.objects.filter(active_on()).filter(person=OuterRef("pk"))
+        return any_of(
+            (
+                scope.territory_ids,
+                Q(Exists(current.filter(organisation__territory_id__in=scope.territory_ids))),
+            ),
+            (scope.organisation_ids, Q(Exists(current.filter(organisation_id__in=scope.organisation_ids)))),
+            (scope.person_ids, Q(id__in=scope.person_ids)),
+        )
+
+    def young(self, today: datetime.date | None = None):
+        """Молодые педагоги: under 35 and in the first 3 years of pedagogical experience."""
+        today = today or timezone.localdate()
+        return self.filter(
+            birth_date__gt=years_before(today, YOUNG_TEACHER_MAX_AGE),
+            experience_start__gt=years_before(today, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS),
+        )
+
+    def not_young(self, today: datetime.date | None = None):
+        return self.exclude(pk__in=self.model.objects.young(today).values("pk"))
+
+    def with_recent_courses(self, today: datetime.date | None = None):
+        """Annotate ``has_recent_courses``: a course finished within the last 3 years."""
+        from .models import CourseCompletion
+
+        today = today or timezone.localdate()
+        recent = CourseCompletion.objects.filter(
+            person=OuterRef("pk"), end_date__gt=years_before(today, RECENT_COURSES_YEARS), end_date__lte=today
+        )
+        return self.annotate(has_recent_courses=Exists(recent))
+
+    def working_in(self, organisation_ids):
+        from .models import Employment
+
+        return self.filter(
+            Exists(
+                Employment.objects.filter(active_on()).filter(
+                    person=OuterRef("pk"), organisation_id__in=organisation_ids
+                )
+            )
+        )
+
+
+class EmploymentQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: UserScope) -> Q:
+        return any_of(
+            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
+            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
+            (scope.person_ids, Q(person_id__in=scope.person_ids)),
+        )
+
+    def active(self, today: datetime.date | None = None):
+        return self.filter(active_on(today))
+
+    def category_expiring(self, today: datetime.date | None = None, within_days: int = 365):
+        today = today or timezone.localdate()
+        return self.filter(
+            category_expires_on__isnull=False,
+            category_expires_on__gte=today,
+            category_expires_on__lte=today + datetime.timedelta(days=within_days),
+        )
+
+
+class PersonOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one person (courses, awards, statuses): visible when the person is."""
+
+    def scope_q(self, scope: UserScope) -> Q:
+        from .models import Person
+
+        return Q(person__in=Person.objects.filter(Person.objects.all().scope_q(scope)).values("pk"))
+
+
+class SchoolClassQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: UserScope) -> Q:
+        from .models import TeachingAssignment
+
+        return any_of(
+            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
+            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
+            (
+                scope.person_ids,
+                Q(
+                    Exists(
+                        TeachingAssignment.objects.filter(school_class=OuterRef("pk"), person_id__in=scope.person_ids)
+                    )
+                ),
+            ),
+        )
+
+
+class TeachingAssignmentQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: UserScope) -> Q:
+        return any_of(
+            (scope.territory_ids, Q(school_class__organisation__territory_id__in=scope.territory_ids)),
+            (scope.organisation_ids, Q(school_class__organisation_id__in=scope.organisation_ids)),
+            (scope.person_ids, Q(person_id__in=scope.person_ids)),
+        )
+
+
+TerritoryManager = models.Manager.from_queryset(TerritoryQuerySet)
