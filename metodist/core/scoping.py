@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from metodist.accounts.choices import ROLE_ACTIONS, Action, ScopeKind
+from metodist.accounts.roles import roles_of
 
 _CACHE_ATTR = "_metodist_scopes"
 
@@ -63,7 +64,7 @@ def scope_for(user, action: str = Action.VIEW) -> UserScope:
     territories: set[int] = set()
     organisations: set[int] = set()
     persons: set[int] = set()
-    for assignment in user.role_assignments.all():
+    for assignment in roles_of(user):
         if action not in ROLE_ACTIONS[assignment.role]:
             continue
         kind = assignment.scope_kind
@@ -77,9 +78,12 @@ def scope_for(user, action: str = Action.VIEW) -> UserScope:
             persons.add(user.person_id)
     if user.is_superuser:
         is_global = True
+    territory_key = ("territories", frozenset(territories))
+    if territories and territory_key not in cache:
+        cache[territory_key] = _territory_with_descendants(territories)
     scope = UserScope(
         is_global=is_global,
-        territory_ids=_territory_with_descendants(territories) if territories else frozenset(),
+        territory_ids=cache[territory_key] if territories else frozenset(),
         organisation_ids=frozenset(organisations),
         person_ids=frozenset(persons),
     )
@@ -88,9 +92,10 @@ def scope_for(user, action: str = Action.VIEW) -> UserScope:
 
 
 def forget_scopes(user) -> None:
-    """Drop the cached scopes, e.g. after the user's role assignments changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the cached scopes and roles, e.g. after the user's role assignments changed."""
+    for attr in (_CACHE_ATTR, "_metodist_roles"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def can(user, action: str) -> bool:

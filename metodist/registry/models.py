@@ -191,6 +191,10 @@ class Person(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("registry:person_detail", args=[self.pk])
 
+    def get_additional_data(self) -> dict:
+        """Stored with every audit entry so that the person's history can be found in one query."""
+        return {"person_id": self.pk}
+
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
@@ -289,6 +293,9 @@ class Employment(BaseModel):
             models.Index(fields=["category_expires_on"], name="employment_category_expiry"),
         ]
 
+    def get_additional_data(self) -> dict:
+        return {"person_id": self.person_id}
+
     def __str__(self) -> str:
         return f"{self.person} — {self.position}, {self.organisation}"
 
@@ -333,6 +340,9 @@ class PersonStatus(BaseModel):
         ordering = ["person", "kind"]
         constraints = [models.UniqueConstraint(fields=["person", "kind"], name="person_status_unique")]
 
+    def get_additional_data(self) -> dict:
+        return {"person_id": self.person_id}
+
     def __str__(self) -> str:
         return self.get_kind_display()
 
@@ -351,6 +361,9 @@ class Award(BaseModel):
         verbose_name = _("награда")
         verbose_name_plural = _("награды")
         ordering = ["person", "-year", "title"]
+
+    def get_additional_data(self) -> dict:
+        return {"person_id": self.person_id}
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})"
@@ -379,6 +392,9 @@ class CourseCompletion(BaseModel):
             models.CheckConstraint(name="course_hours_positive", condition=Q(hours__gte=1)),
         ]
         indexes = [models.Index(fields=["person", "end_date"], name="course_person_end")]
+
+    def get_additional_data(self) -> dict:
+        return {"person_id": self.person_id}
 
     def __str__(self) -> str:
         return f"{self.programme} ({self.hours} ч., {self.end_date:%d.%m.%Y})"
@@ -445,6 +461,9 @@ class TeachingAssignment(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["school_class", "subject", "person"], name="teaching_assignment_unique"),
         ]
+
+    def get_additional_data(self) -> dict:
+        return {"person_id": self.person_id}
 
     def __str__(self) -> str:
         return f"{self.person.short_name}: {self.subject}, {self.school_class}"

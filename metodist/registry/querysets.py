@@ -96,14 +96,14 @@ class PersonQuerySet(ScopedQuerySet):
         return self.exclude(pk__in=self.model.objects.young(today).values("pk"))
 
     def with_recent_courses(self, today: datetime.date | None = None):
-        """Annotate ``has_recent_courses``: a course finished within the last 3 years."""
+        """Annotate ``has_recent_courses_flag``: a course finished within the last 3 years."""
         from .models import CourseCompletion
 
         today = today or timezone.localdate()
         recent = CourseCompletion.objects.filter(
             person=OuterRef("pk"), end_date__gt=years_before(today, RECENT_COURSES_YEARS), end_date__lte=today
         )
-        return self.annotate(has_recent_courses=Exists(recent))
+        return self.annotate(has_recent_courses_flag=Exists(recent))
 
     def working_in(self, organisation_ids):
         from .models import Employment

@@ -1,0 +1,24 @@
+"""Small pieces every scoped view uses: fetch in scope or 404, refuse an action outright with 403."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from metodist.accounts.choices import Action
+
+from .scoping import can
+
+
+def require(user, action: str) -> None:
+    """403 for users whose roles never allow ``action`` (an observer editing, a teacher exporting)."""
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def scoped_or_404(model, user, pk, action: str = Action.VIEW, queryset=None):
+    """The object if it lies in ``user``'s scope for ``action``; 404 otherwise (its existence is not revealed)."""
+    if action != Action.VIEW:
+        require(user, action)
+    base = queryset if queryset is not None else model.objects.all()
+    return get_object_or_404(base.visible_to(user, action), pk=pk)

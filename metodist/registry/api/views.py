@@ -1,0 +1,404 @@
+"""Endpoints of the registry API.
+
+Every queryset comes from ``Model.objects.visible_to(request.user, action)``: VIEW for reads, CHANGE for
+writes, so an object outside the user's scope answers 404 whatever the method. Users whose roles never
+allow changes get 403 on any write. Writes run inside :func:`metodist.core.audit.acting_as` so that
+django-auditlog records the API user (token authentication happens after the auditlog middleware);
+reading one person's card is logged with :func:`metodist.core.audit.record_view`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.db import transaction
+from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from metodist.accounts.choices import Action
+from metodist.core.audit import acting_as, record_view
+from metodist.core.scoping import can
+
+from .. import filters as registry_filters
+from ..choices import QualificationCategory, TerritoryKind
+from ..models import (
+    CourseCompletion,
+    Employment,
+    Organisation,
+    Person,
+    Position,
+    SchoolClass,
+    Subject,
+    TeachingAssignment,
+    Territory,
+)
+from ..querysets import active_on
+from . import serializers
+
+# Permissions and shared behaviour ------------------------------------------------------------------
+
+
+class ChangeRightForWrites(BasePermission):
+    """Reads for every authenticated user (the queryset limits them); writes only for roles with CHANGE."""
+
+    message = _("У вас нет прав на изменение данных реестра.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or can(request.user, Action.CHANGE)
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """A viewset over ``model.objects.visible_to(user, VIEW or CHANGE)``.
+
+    Subclasses set ``model`` and may override :meth:`decorate` (select_related, prefetches,
+    annotations) so that a list runs a constant number of queries.
+    """
+
+    model: type = None  # type: ignore[assignment]
+    permission_classes = [IsAuthenticated, ChangeRightForWrites]
+    pagination_class = ApiPagination
+
+    @property
+    def scope_action(self) -> str:
+        return Action.VIEW if self.request.method in SAFE_METHODS else Action.CHANGE
+
+    def decorate(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        queryset = self.model.objects.visible_to(self.request.user, self.scope_action)
+        # Writes fetch the object only to change it; the response reads it again through saved().
+        return self.decorate(queryset) if self.request.method in SAFE_METHODS else queryset
+
+    def saved(self, instance):
+        """The object just written, read again with the annotations and prefetches its serializer shows."""
+        return self.decorate(self.model.objects.filter(pk=instance.pk)).get()
+
+    def perform_create(self, serializer) -> None:
+        with acting_as(self.request), transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer) -> None:
+        with acting_as(self.request), transaction.atomic():
+            serializer.save()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        data = self.get_serializer(self.saved(serializer.instance)).data
+        return Response(data, status=201, headers=self.get_success_headers(data))
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return Response(self.get_serializer(self.saved(serializer.instance)).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+
+class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    pass
+
+
+class ReadCreateViewSet(mixins.CreateModelMixin, ReadViewSet):
+    pass
+
+
+class ReadWriteViewSet(mixins.UpdateModelMixin, ReadCreateViewSet):
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+# Derived figures of people, computed by the database ---------------------------------------------------
+
+
+def _full_years_since(field: str, today: datetime.date):
+    """Full years from the date in ``field`` to ``today`` (as ``models.full_years_between``)."""
+    not_yet_this_year = Q(**{f"{field}__month__gt": today.month}) | Q(
+        **{f"{field}__month": today.month, f"{field}__day__gt": today.day}
+    )
+    return ExpressionWrapper(
+        Value(today.year) - ExtractYear(field) - Case(When(not_yet_this_year, then=Value(1)), default=Value(0)),
+        output_field=IntegerField(),
+    )
+
+
+def with_derived_figures(queryset, today: datetime.date | None = None):
+    """Annotate age, experience, young teacher and recent courses of every person in one query."""
+    today = today or timezone.localdate()
+    if "has_recent_courses_flag" not in queryset.query.annotations:
+        queryset = queryset.with_recent_courses(today)
+    return queryset.annotate(
+        age_years=Case(
+            When(birth_date__isnull=True, then=Value(None)),
+            default=_full_years_since("birth_date", today),
+            output_field=IntegerField(),
+        ),
+        experience_full_years=Case(
+            When(experience_start__isnull=True, then=Value(None)),
+            When(experience_start__gt=today, then=Value(0)),
+            default=_full_years_since("experience_start", today),
+            output_field=IntegerField(),
+        ),
+        is_young_flag=Exists(Person.objects.young(today).filter(pk=OuterRef("pk"))),
+    )
+
+
+# Filters -----------------------------------------------------------------------------------------
+
+
+class PersonFilter(registry_filters.PersonFilter):
+    """The registry page's filters, with choices of territories and organisations in the user's scope."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, user=getattr(request, "user", None), **kwargs)
+
+
+class OrganisationFilter(registry_filters.OrganisationFilter):
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, user=getattr(request, "user", None), **kwargs)
+
+
+class TerritoryFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=TerritoryKind.choices)
+    parent = django_filters.NumberFilter(label=_("входит в"))
+
+    class Meta:
+        model = Territory
+        fields: list[str] = []
+
+
+class EmploymentFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(label=_("педагог"))
+    organisation = django_filters.NumberFilter(label=_("организация"))
+    territory = django_filters.NumberFilter(field_name="organisation__territory", label=_("муниципалитет"))
+    position = django_filters.NumberFilter(label=_("должность"))
+    category = django_filters.ChoiceFilter(choices=QualificationCategory.choices)
+    active = django_filters.BooleanFilter(method="filter_active", label=_("работает сейчас"))
+
+    class Meta:
+        model = Employment
+        fields: list[str] = []
+
+    def filter_active(self, queryset, name: str, value: bool):
+        return queryset.filter(active_on()) if value else queryset.exclude(active_on())
+
+
+class CourseCompletionFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(label=_("педагог"))
+    end_date_from = django_filters.DateFilter(field_name="end_date", lookup_expr="gte", label=_("окончание с"))
+    end_date_to = django_filters.DateFilter(field_name="end_date", lookup_expr="lte", label=_("окончание по"))
+
+    class Meta:
+        model = CourseCompletion
+        fields: list[str] = []
+
+
+class SchoolClassFilter(django_filters.FilterSet):
+    organisation = django_filters.NumberFilter(label=_("организация"))
+    academic_year = django_filters.NumberFilter(label=_("учебный год (год начала)"))
+    grade = django_filters.NumberFilter(label=_("параллель"))
+
+    class Meta:
+        model = SchoolClass
+        fields: list[str] = []
+
+
+class TeachingAssignmentFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(label=_("педагог"))
+    school_class = django_filters.NumberFilter(label=_("класс"))
+    organisation = django_filters.NumberFilter(field_name="school_class__organisation", label=_("организация"))
+    academic_year = django_filters.NumberFilter(
+        field_name="school_class__academic_year", label=_("учебный год (год начала)")
+    )
+    subject = django_filters.NumberFilter(label=_("предмет"))
+
+    class Meta:
+        model = TeachingAssignment
+        fields: list[str] = []
+
+
+# Endpoints ---------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Territories in the user's scope"),
+    retrieve=extend_schema(summary="A territory"),
+)
+class TerritoryViewSet(ReadViewSet):
+    model = Territory
+    serializer_class = serializers.TerritorySerializer
+    filterset_class = TerritoryFilter
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Positions (reference data, nomenclature № 225)"),
+    retrieve=extend_schema(summary="A position"),
+)
+class PositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reference data: not personal, the same for every user."""
+
+    queryset = Position.objects.all()
+    serializer_class = serializers.PositionSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Subjects (reference data)"),
+    retrieve=extend_schema(summary="A subject"),
+)
+class SubjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Subject.objects.all()
+    serializer_class = serializers.SubjectSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organisations in the user's scope"),
+    retrieve=extend_schema(summary="An organisation"),
+    create=extend_schema(summary="Add an organisation (territory-level change right)"),
+    update=extend_schema(summary="Change an organisation"),
+    partial_update=extend_schema(summary="Change some fields of an organisation"),
+)
+class OrganisationViewSet(ReadWriteViewSet):
+    model = Organisation
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = OrganisationFilter
+
+    def decorate(self, queryset):
+        return queryset.select_related("territory")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pedagogical workers in the user's scope"),
+    retrieve=extend_schema(summary="A pedagogical worker with employments, courses, statuses and awards"),
+    create=extend_schema(summary="Add a pedagogical worker with their main place of work"),
+    update=extend_schema(summary="Change a pedagogical worker"),
+    partial_update=extend_schema(summary="Change some fields of a pedagogical worker"),
+)
+class PersonViewSet(ReadWriteViewSet):
+    model = Person
+    filterset_class = PersonFilter
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.PersonDetailSerializer
+        if self.action == "create":
+            return serializers.PersonCreateSerializer  # takes the first place of work too
+        return serializers.PersonSerializer
+
+    def decorate(self, queryset):
+        user = self.request.user
+        queryset = with_derived_figures(queryset)
+        if self.action != "retrieve":
+            current = (
+                Employment.objects.visible_to(user)
+                .filter(active_on())
+                .select_related("organisation", "position")
+                .order_by("-kind", "organisation__short_name")
+            )
+            return queryset.prefetch_related(Prefetch("employments", queryset=current, to_attr="current_employments"))
+        employments = (
+            Employment.objects.visible_to(user)
+            .select_related("organisation", "position")
+            .prefetch_related("subjects")
+            .order_by("end_date", "-kind", "organisation__short_name")
+        )
+        courses = CourseCompletion.objects.visible_to(user).order_by("-end_date")
+        assignments = (
+            TeachingAssignment.objects.visible_to(user)
+            .select_related("school_class", "subject")
+            .order_by("-school_class__academic_year", "school_class__grade", "school_class__letter")
+        )
+        return queryset.prefetch_related(
+            Prefetch("employments", queryset=employments, to_attr="visible_employments"),
+            Prefetch("courses", queryset=courses, to_attr="visible_courses"),
+            Prefetch("teaching_assignments", queryset=assignments, to_attr="visible_assignments"),
+            "statuses",
+            "awards",
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        record_view(request, person)
+        return Response(self.get_serializer(person).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Places of work (employments) in the user's scope"),
+    retrieve=extend_schema(summary="A place of work"),
+    create=extend_schema(summary="Add a place of work"),
+    update=extend_schema(summary="Change a place of work"),
+    partial_update=extend_schema(summary="Change some fields of a place of work"),
+)
+class EmploymentViewSet(ReadWriteViewSet):
+    model = Employment
+    serializer_class = serializers.EmploymentSerializer
+    filterset_class = EmploymentFilter
+
+    def decorate(self, queryset):
+        return queryset.select_related("person", "organisation", "position").prefetch_related("subjects")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Completed further-training courses in the user's scope"),
+    retrieve=extend_schema(summary="A completed course"),
+    create=extend_schema(summary="Add a completed course"),
+    update=extend_schema(summary="Change a completed course"),
+    partial_update=extend_schema(summary="Change some fields of a completed course"),
+)
+class CourseCompletionViewSet(ReadWriteViewSet):
+    model = CourseCompletion
+    serializer_class = serializers.CourseCompletionSerializer
+    filterset_class = CourseCompletionFilter
+
+    def decorate(self, queryset):
+        return queryset.select_related("person")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="School classes in the user's scope"),
+    retrieve=extend_schema(summary="A school class"),
+    create=extend_schema(summary="Add a school class"),
+)
+class SchoolClassViewSet(ReadCreateViewSet):
+    model = SchoolClass
+    serializer_class = serializers.SchoolClassSerializer
+    filterset_class = SchoolClassFilter
+
+    def decorate(self, queryset):
+        return queryset.select_related("organisation")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Teaching assignments (who teaches what in which class) in the user's scope"),
+    retrieve=extend_schema(summary="A teaching assignment"),
+    create=extend_schema(summary="Add a teaching assignment"),
+)
+class TeachingAssignmentViewSet(ReadCreateViewSet):
+    model = TeachingAssignment
+    serializer_class = serializers.TeachingAssignmentSerializer
+    filterset_class = TeachingAssignmentFilter
+
+    def decorate(self, queryset):
+        return queryset.select_related("person", "school_class", "subject")

@@ -1,0 +1,134 @@
+"""Filters of the registry lists (the same filters serve the pages, exports and API)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import InnovationSite, OrganisationKind, QualificationCategory, TerritoryKind
+from .models import CourseCompletion, Employment, Organisation, Person, Position, Subject, Territory
+from .querysets import active_on
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """«любой / да / нет» select that also accepts 1/0 in the query string."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("любой")), ("true", _("да")), ("false", _("нет"))]
+
+
+def _current_employments():
+    return Employment.objects.filter(active_on()).filter(person=OuterRef("pk"))
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Поиск"), method="filter_q")
+    territory = django_filters.ModelChoiceFilter(
+        label=_("Муниципалитет"), queryset=Territory.objects.none(), method="filter_territory"
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Организация"), queryset=Organisation.objects.none(), method="filter_organisation"
+    )
+    position = django_filters.ModelChoiceFilter(
+        label=_("Должность"), queryset=Position.objects.all(), method="filter_position"
+    )
+    subject = django_filters.ModelChoiceFilter(
+        label=_("Предмет"), queryset=Subject.objects.all(), method="filter_subject"
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Категория"), choices=QualificationCategory.choices, method="filter_category"
+    )
+    young = django_filters.BooleanFilter(label=_("Молодой педагог"), method="filter_young", widget=YesNoWidget())
+    recent_courses = django_filters.BooleanFilter(
+        label=_("Курсы за 3 года"), method="filter_recent_courses", widget=YesNoWidget()
+    )
+    is_manager = django_filters.BooleanFilter(label=_("Руководитель"), method="filter_manager", widget=YesNoWidget())
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.filters["territory"].queryset = Territory.objects.visible_to(user).filter(
+                kind=TerritoryKind.MUNICIPALITY
+            )
+            self.filters["organisation"].queryset = Organisation.objects.visible_to(user).only("id", "short_name")
+
+    def filter_q(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(patronymic__icontains=word)
+                | Q(email__icontains=word)
+            )
+        return queryset
+
+    def _with_employment(self, queryset, condition: Q):
+        return queryset.filter(Exists(_current_employments().filter(condition)))
+
+    def filter_territory(self, queryset, name, value):
+        return self._with_employment(queryset, Q(organisation__territory=value))
+
+    def filter_organisation(self, queryset, name, value):
+        return self._with_employment(queryset, Q(organisation=value))
+
+    def filter_position(self, queryset, name, value):
+        return self._with_employment(queryset, Q(position=value))
+
+    def filter_subject(self, queryset, name, value):
+        return self._with_employment(queryset, Q(subjects=value))
+
+    def filter_category(self, queryset, name, value):
+        return self._with_employment(queryset, Q(category=value))
+
+    def filter_manager(self, queryset, name, value):
+        condition = Exists(_current_employments().filter(is_manager=True))
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_young(self, queryset, name, value):
+        return queryset.young() if value else queryset.not_young()
+
+    def filter_recent_courses(self, queryset, name, value):
+        from django.utils import timezone
+
+        from .querysets import years_before
+
+        today = timezone.localdate()
+        recent = CourseCompletion.objects.filter(
+            person=OuterRef("pk"), end_date__gt=years_before(today, 3), end_date__lte=today
+        )
+        return queryset.filter(Exists(recent) if value else ~Exists(recent))
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Поиск"), method="filter_q")
+    territory = django_filters.ModelChoiceFilter(label=_("Муниципалитет"), queryset=Territory.objects.none())
+    kind = django_filters.ChoiceFilter(label=_("Тип"), choices=OrganisationKind.choices)
+    low_results = django_filters.BooleanFilter(label=_("ШНОР"), widget=YesNoWidget())
+    unfavourable_conditions = django_filters.BooleanFilter(label=_("Неблагоприятные условия"), widget=YesNoWidget())
+    innovation_site = django_filters.ChoiceFilter(
+        label=_("Инновационная площадка"), choices=[c for c in InnovationSite.choices if c[0]]
+    )
+    growth_point = django_filters.BooleanFilter(label=_("«Точка роста»"), widget=YesNoWidget())
+    internship_site = django_filters.BooleanFilter(label=_("Стажировочная площадка"), widget=YesNoWidget())
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.filters["territory"].queryset = Territory.objects.visible_to(user).filter(
+                kind=TerritoryKind.MUNICIPALITY
+            )
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(short_name__icontains=value) | Q(full_name__icontains=value) | Q(inn=value) | Q(address__icontains=value)
+        )

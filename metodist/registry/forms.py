@@ -1,0 +1,255 @@
+"""Forms of the registry. Choices of organisations and people are limited to the user's scope."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from metodist.accounts.choices import Action
+
+from .choices import TerritoryKind
+from .models import (
+    Award,
+    CourseCompletion,
+    Employment,
+    Organisation,
+    Person,
+    PersonStatus,
+    SchoolClass,
+    TeachingAssignment,
+    Territory,
+)
+from .validators import normalise_snils
+
+GRADES_ERROR = _("Укажите параллели числами от 1 до 11 через запятую или диапазоном, например «5-9, 11».")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def parse_grades(text: str) -> list[int]:
+    """«5-9, 11» → [5, 6, 7, 8, 9, 11]. Raises ValueError on anything else."""
+    grades: set[int] = set()
+    text = re.sub(r"\s*[-–]\s*", "-", text.strip())
+    for part in filter(None, re.split(r"[,;\s]+", text)):
+        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", part)
+        if match:
+            low, high = int(match.group(1)), int(match.group(2))
+            if low > high:
+                raise ValueError(part)
+            grades.update(range(low, high + 1))
+        elif part.isdigit():
+            grades.add(int(part))
+        else:
+            raise ValueError(part)
+    if any(g < 1 or g > 11 for g in grades):
+        raise ValueError(text)
+    return sorted(grades)
+
+
+class GradesField(forms.CharField):
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return parse_grades(value or "")
+        except ValueError as error:
+            raise forms.ValidationError(GRADES_ERROR, code="invalid_grades") from error
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class OrganisationForm(StyledFormMixin, forms.ModelForm):
+    website = forms.URLField(label=_("сайт"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "territory",
+            "kind",
+            "short_name",
+            "full_name",
+            "inn",
+            "ogrn",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "low_results",
+            "unfavourable_conditions",
+            "innovation_site",
+            "growth_point",
+            "internship_site",
+            "is_active",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        territories = Territory.objects.visible_to(user, Action.CHANGE).filter(kind=TerritoryKind.MUNICIPALITY)
+        if self.instance.pk:
+            territories = territories | Territory.objects.filter(pk=self.instance.territory_id)
+        self.fields["territory"].queryset = territories.distinct()
+        if self.instance.pk and not territories.filter(pk=self.instance.territory_id).exists():
+            self.fields["territory"].disabled = True
+
+
+class PersonForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "last_name",
+            "first_name",
+            "patronymic",
+            "gender",
+            "birth_date",
+            "snils",
+            "email",
+            "phone",
+            "education",
+            "experience_start",
+        ]
+        widgets = {"birth_date": DATE_INPUT, "experience_start": DATE_INPUT}
+
+    def clean_snils(self):
+        value = self.cleaned_data.get("snils", "")
+        return normalise_snils(value) if value else ""
+
+
+class EmploymentForm(StyledFormMixin, forms.ModelForm):
+    grades = GradesField(label=_("Классы (параллели)"), required=False, help_text=_("Например: 5-9, 11"))
+
+    class Meta:
+        model = Employment
+        fields = [
+            "organisation",
+            "position",
+            "kind",
+            "subjects",
+            "grades",
+            "start_date",
+            "end_date",
+            "is_manager",
+            "category",
+            "category_assigned_on",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "category_assigned_on": DATE_INPUT,
+            "subjects": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user, Action.CHANGE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") and data["category"] != "none" and not data.get("category_assigned_on"):
+            self.add_error("category_assigned_on", _("Укажите дату присвоения категории."))
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Дата увольнения раньше даты приёма."))
+        return data
+
+
+class CourseCompletionForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = CourseCompletion
+        fields = ["provider", "programme", "hours", "start_date", "end_date", "format", "certificate_number"]
+        widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Окончание курсов раньше их начала."))
+        return data
+
+
+class AwardForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Award
+        fields = ["title", "level", "year"]
+
+
+class PersonStatusForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = PersonStatus
+        fields = ["kind", "since"]
+        widgets = {"since": DATE_INPUT}
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if PersonStatus.objects.filter(person=self.person, kind=kind).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Этот статус уже указан."))
+        return kind
+
+
+class SchoolClassForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["academic_year", "grade", "letter", "students_count"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean(self):
+        data = super().clean()
+        duplicate = SchoolClass.objects.filter(
+            organisation=self.organisation,
+            academic_year=data.get("academic_year"),
+            grade=data.get("grade"),
+            letter=data.get("letter", ""),
+        ).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise forms.ValidationError(_("Такой класс в этом учебном году уже есть."))
+        return data
+
+
+class TeachingAssignmentForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = TeachingAssignment
+        fields = ["person", "subject", "hours_per_week"]
+
+    def __init__(self, *args, school_class, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_class = school_class
+        self.fields["person"].queryset = (
+            Person.objects.visible_to(user, Action.CHANGE)
+            .working_in([school_class.organisation_id])
+            .order_by("last_name", "first_name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        duplicate = TeachingAssignment.objects.filter(
+            school_class=self.school_class, person=data.get("person"), subject=data.get("subject")
+        ).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise forms.ValidationError(_("Этот педагог уже ведёт этот предмет в этом классе."))
+        return data

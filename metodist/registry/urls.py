@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("people/", views.person_list, name="person_list"),
+    path("people/export/", views.person_export, name="person_export"),
+    path("people/add/", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/employments/add/", views.employment_create, name="employment_create"),
+    path("people/<int:pk>/courses/add/", views.course_create, name="course_create"),
+    path("people/<int:pk>/awards/add/", views.award_create, name="award_create"),
+    path("people/<int:pk>/statuses/add/", views.status_create, name="status_create"),
+    path("employments/<int:pk>/edit/", views.employment_edit, name="employment_edit"),
+    path("courses/<int:pk>/edit/", views.course_edit, name="course_edit"),
+    path("<str:kind>/<int:pk>/delete/", views.person_item_delete, name="person_item_delete"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/export/", views.organisation_export, name="organisation_export"),
+    path("organisations/add/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/classes/add/", views.class_create, name="class_create"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("assignments/<int:pk>/delete/", views.assignment_delete, name="assignment_delete"),
+]

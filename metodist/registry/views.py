@@ -1,0 +1,352 @@
+"""Pages of the registry. Views only orchestrate: scope, form, service or selector, template."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from metodist.accounts.choices import Action
+from metodist.core.audit import record_export, record_view
+from metodist.core.exports import FORMATS, csv_response, xlsx_response
+from metodist.core.scoping import can
+from metodist.core.views_support import require, scoped_or_404
+
+from . import selectors
+from .exports import ORGANISATION_COLUMNS, PERSON_COLUMNS
+from .filters import OrganisationFilter, PersonFilter
+from .forms import (
+    AwardForm,
+    CourseCompletionForm,
+    EmploymentForm,
+    OrganisationForm,
+    PersonForm,
+    PersonStatusForm,
+    SchoolClassForm,
+    TeachingAssignmentForm,
+)
+from .models import (
+    Award,
+    CourseCompletion,
+    Employment,
+    Organisation,
+    Person,
+    PersonStatus,
+    SchoolClass,
+    TeachingAssignment,
+)
+from .tables import OrganisationTable, PersonTable, organisation_badges
+
+PER_PAGE = 25
+EXPORT_CHUNK = 2000
+
+
+def _list_context(request, filterset, table) -> dict:
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter": filterset,
+        "table": table,
+        "query": query.urlencode(),
+        "can_change": can(request.user, Action.CHANGE),
+        "can_export": can(request.user, Action.EXPORT),
+    }
+
+
+def _export(request, queryset, *, columns, stem: str, what: str):
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in FORMATS:
+        return HttpResponseBadRequest(_("Неизвестный формат выгрузки."))
+    query = request.GET.copy()
+    query.pop("format", None)
+    record_export(request, what=what, file_format=file_format, row_count=queryset.count(), query=query.urlencode())
+    rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
+    if file_format == "csv":
+        return csv_response(rows, columns, stem)
+    return xlsx_response(rows, columns, stem, title=what)
+
+
+# People ------------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    filterset = PersonFilter(request.GET, queryset=selectors.person_list(request.user), user=request.user)
+    table = PersonTable(filterset.qs)
+    context = _list_context(request, filterset, table)
+    return render(request, "registry/person_list.html", context)
+
+
+@login_required
+def person_export(request):
+    require(request.user, Action.EXPORT)
+    queryset = selectors.person_list(request.user, Action.EXPORT)
+    filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
+    rows = filterset.qs.order_by("last_name", "first_name", "patronymic", "id")
+    return _export(request, rows, columns=PERSON_COLUMNS, stem="pedagogi", what=_("Педагогические работники"))
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = scoped_or_404(Person, request.user, pk)
+    record_view(request, person)
+    context = {
+        "person": person,
+        "can_change": Person.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists(),
+        "history": selectors.person_history(person),
+        **selectors.person_detail_related(request.user, person),
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+@login_required
+def person_create(request):
+    require(request.user, Action.CHANGE)
+    person_form = PersonForm(request.POST or None, prefix="person")
+    employment_form = EmploymentForm(request.POST or None, prefix="employment", user=request.user)
+    if request.method == "POST" and person_form.is_valid() and employment_form.is_valid():
+        with transaction.atomic():
+            person = person_form.save()
+            employment = employment_form.save(commit=False)
+            employment.person = person
+            employment.save()
+            employment_form.save_m2m()
+        messages.success(request, _("Педагог добавлен."))
+        return redirect(person)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": person_form, "employment_form": employment_form, "title": _("Новый педагог")},
+    )
+
+
+@login_required
+def person_edit(request, pk: int):
+    person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Изменения сохранены."))
+        return redirect(person)
+    return render(request, "registry/person_form.html", {"form": form, "person": person, "title": person.full_name})
+
+
+def _person_child_form(request, *, person, form, title: str, message: str):
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item.person = person
+        item.save()
+        form.save_m2m()
+        messages.success(request, message)
+        return redirect(person)
+    return render(request, "registry/child_form.html", {"form": form, "person": person, "title": title})
+
+
+@login_required
+def employment_create(request, pk: int):
+    person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
+    form = EmploymentForm(request.POST or None, user=request.user)
+    return _person_child_form(
+        request, person=person, form=form, title=_("Новое место работы"), message=_("Место работы добавлено.")
+    )
+
+
+@login_required
+def employment_edit(request, pk: int):
+    employment = scoped_or_404(Employment, request.user, pk, Action.CHANGE)
+    form = EmploymentForm(request.POST or None, instance=employment, user=request.user)
+    return _person_child_form(
+        request,
+        person=employment.person,
+        form=form,
+        title=_("Место работы: %(org)s") % {"org": employment.organisation},
+        message=_("Место работы сохранено."),
+    )
+
+
+@login_required
+def course_create(request, pk: int):
+    person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
+    form = CourseCompletionForm(request.POST or None)
+    return _person_child_form(
+        request, person=person, form=form, title=_("Пройденные курсы"), message=_("Курсы добавлены.")
+    )
+
+
+@login_required
+def course_edit(request, pk: int):
+    course = scoped_or_404(CourseCompletion, request.user, pk, Action.CHANGE)
+    form = CourseCompletionForm(request.POST or None, instance=course)
+    return _person_child_form(
+        request, person=course.person, form=form, title=_("Пройденные курсы"), message=_("Курсы сохранены.")
+    )
+
+
+@login_required
+def award_create(request, pk: int):
+    person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
+    form = AwardForm(request.POST or None)
+    return _person_child_form(request, person=person, form=form, title=_("Награда"), message=_("Награда добавлена."))
+
+
+@login_required
+def status_create(request, pk: int):
+    person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
+    form = PersonStatusForm(request.POST or None, person=person)
+    return _person_child_form(request, person=person, form=form, title=_("Статус"), message=_("Статус добавлен."))
+
+
+_DELETABLE = {
+    "course": (CourseCompletion, _("Запись о курсах удалена.")),
+    "award": (Award, _("Награда удалена.")),
+    "status": (PersonStatus, _("Статус удалён.")),
+}
+
+
+@login_required
+@require_POST
+def person_item_delete(request, kind: str, pk: int):
+    model, message = _DELETABLE.get(kind, (None, None))
+    if model is None:
+        return HttpResponseBadRequest()
+    item = scoped_or_404(model, request.user, pk, Action.CHANGE)
+    person = item.person
+    item.delete()
+    messages.success(request, message)
+    return redirect(person)
+
+
+# Organisations -----------------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request):
+    queryset = selectors.organisation_list(request.user)
+    filterset = OrganisationFilter(request.GET, queryset=queryset, user=request.user)
+    table = OrganisationTable(filterset.qs)
+    return render(request, "registry/organisation_list.html", _list_context(request, filterset, table))
+
+
+@login_required
+def organisation_export(request):
+    require(request.user, Action.EXPORT)
+    queryset = selectors.organisation_list(request.user, Action.EXPORT)
+    filterset = OrganisationFilter(request.GET, queryset=queryset, user=request.user)
+    rows = filterset.qs.order_by("short_name", "id")
+    return _export(request, rows, columns=ORGANISATION_COLUMNS, stem="organizacii", what=_("Организации"))
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = scoped_or_404(
+        Organisation, request.user, pk, queryset=Organisation.objects.select_related("territory")
+    )
+    staff = selectors.person_list(request.user).working_in([organisation.pk])
+    classes = (
+        SchoolClass.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .order_by("-academic_year", "grade", "letter")
+    )
+    context = {
+        "organisation": organisation,
+        "badges": organisation_badges(organisation),
+        "staff": staff.order_by("last_name", "first_name")[:500],
+        "staff_count": staff.count(),
+        "classes": classes,
+        "can_change": Organisation.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists(),
+    }
+    return render(request, "registry/organisation_detail.html", context)
+
+
+@login_required
+def organisation_create(request):
+    require(request.user, Action.CHANGE)
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if not form.fields["territory"].queryset.exists():
+        messages.error(request, _("Добавлять организации может методист муниципалитета или администратор."))
+        return redirect("registry:organisation_list")
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("Организация добавлена."))
+        return redirect(organisation)
+    return render(request, "registry/organisation_form.html", {"form": form, "title": _("Новая организация")})
+
+
+@login_required
+def organisation_edit(request, pk: int):
+    organisation = scoped_or_404(Organisation, request.user, pk, Action.CHANGE)
+    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Изменения сохранены."))
+        return redirect(organisation)
+    return render(
+        request,
+        "registry/organisation_form.html",
+        {"form": form, "organisation": organisation, "title": organisation.short_name},
+    )
+
+
+# Classes and teaching assignments ----------------------------------------------------------------
+
+
+@login_required
+def class_create(request, pk: int):
+    organisation = scoped_or_404(Organisation, request.user, pk, Action.CHANGE)
+    form = SchoolClassForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        school_class = form.save(commit=False)
+        school_class.organisation = organisation
+        school_class.save()
+        messages.success(request, _("Класс %(name)s добавлен.") % {"name": school_class.name})
+        return redirect("registry:class_detail", pk=school_class.pk)
+    return render(
+        request, "registry/class_form.html", {"form": form, "organisation": organisation, "title": _("Новый класс")}
+    )
+
+
+@login_required
+def class_detail(request, pk: int):
+    school_class = scoped_or_404(
+        SchoolClass, request.user, pk, queryset=SchoolClass.objects.select_related("organisation")
+    )
+    assignments = (
+        TeachingAssignment.objects.visible_to(request.user)
+        .filter(school_class=school_class)
+        .select_related("person", "subject")
+        .order_by("subject__sort_order", "person__last_name")
+    )
+    can_change = SchoolClass.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists()
+    form = None
+    if can_change:
+        form = TeachingAssignmentForm(request.POST or None, school_class=school_class, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            assignment = form.save(commit=False)
+            assignment.school_class = school_class
+            assignment.save()
+            messages.success(request, _("Нагрузка добавлена."))
+            return redirect("registry:class_detail", pk=pk)
+    elif request.method == "POST":
+        require(request.user, Action.CHANGE)
+        raise Http404
+    return render(
+        request,
+        "registry/class_detail.html",
+        {"school_class": school_class, "assignments": assignments, "form": form, "can_change": can_change},
+    )
+
+
+@login_required
+@require_POST
+def assignment_delete(request, pk: int):
+    assignment = scoped_or_404(TeachingAssignment, request.user, pk, Action.CHANGE)
+    school_class_id = assignment.school_class_id
+    assignment.delete()
+    messages.success(request, _("Нагрузка удалена."))
+    return redirect("registry:class_detail", pk=school_class_id)
