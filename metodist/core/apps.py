@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "metodist.core"
     verbose_name = _("Ядро")
+
+    def ready(self) -> None:
+        from . import sqlite
+
+        sqlite.install()

@@ -76,9 +76,7 @@ UNKNOWN_ORG_KIND = _(
 ORG_KIND_UNDETERMINED = _("Не указан тип организации, и по наименованию его определить не удалось.")
 BAD_INNOVATION_SITE = _("Инновационная площадка «%(value)s» не распознана: укажите МИП, РИП, ФИП или «нет».")
 UNKNOWN_MUNICIPALITY = _("Муниципалитет «%(value)s» не найден среди доступных вам: %(allowed)s.")
-UNKNOWN_MUNICIPALITY_SUGGEST = _(
-    "Муниципалитет «%(value)s» не найден среди доступных вам. Возможно, «%(suggestion)s»?"
-)
+UNKNOWN_MUNICIPALITY_SUGGEST = _("Муниципалитет «%(value)s» не найден среди доступных вам. Возможно, «%(suggestion)s»?")
 
 # --- One row: conflicts with other rows of the file or with the register ------------------------------
 
@@ -88,9 +86,7 @@ AMBIGUOUS_IN_FILE = _(
     "В файле несколько работников «%(name)s» с этой датой рождения и разными СНИЛС — укажите СНИЛС в этой строке."
 )
 AMBIGUOUS_PERSON = _("В базе несколько работников «%(name)s» с этой датой рождения — укажите СНИЛС.")
-SNILS_OTHER_PERSON = _(
-    "СНИЛС %(value)s уже указан в базе у работника с другими фамилией и именем. Проверьте СНИЛС."
-)
+SNILS_OTHER_PERSON = _("СНИЛС %(value)s уже указан в базе у работника с другими фамилией и именем. Проверьте СНИЛС.")
 DUPLICATE_INN = _("ИНН %(value)s повторяется в строках %(lines)s.")
 DUPLICATE_OGRN = _("ОГРН %(value)s повторяется в строках %(lines)s.")
 DUPLICATE_ORGANISATION = _("Организация «%(value)s» повторяется в строках %(lines)s.")

@@ -52,6 +52,7 @@ class PersonFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if user is not None:
             self.filters["territory"].queryset = Territory.objects.visible_to(user).filter(
                 kind=TerritoryKind.MUNICIPALITY
@@ -68,23 +69,33 @@ class PersonFilter(django_filters.FilterSet):
             )
         return queryset
 
-    def _with_employment(self, queryset, condition: Q):
-        return queryset.filter(Exists(_current_employments().filter(condition)))
+    # The employment filters combine into one condition on one current, visible employment, so that
+    # «организация А и должность X» means X in A, and nothing is learnt from employments out of scope.
+    EMPLOYMENT_FILTERS = {
+        "territory": "organisation__territory",
+        "organisation": "organisation",
+        "position": "position",
+        "subject": "subjects",
+        "category": "category",
+    }
 
-    def filter_territory(self, queryset, name, value):
-        return self._with_employment(queryset, Q(organisation__territory=value))
+    def filter_queryset(self, queryset):
+        employment = Q()
+        for name, lookup in self.EMPLOYMENT_FILTERS.items():
+            value = self.form.cleaned_data.get(name)
+            if value not in (None, ""):
+                employment &= Q(**{lookup: value})
+        if employment:
+            employments = Employment.objects.filter(active_on()).filter(employment, person=OuterRef("pk"))
+            if self.user is not None:
+                employments = employments.filter(pk__in=Employment.objects.visible_to(self.user).values("pk"))
+            queryset = queryset.filter(Exists(employments))
+        return super().filter_queryset(queryset)
 
-    def filter_organisation(self, queryset, name, value):
-        return self._with_employment(queryset, Q(organisation=value))
+    def _combined(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
 
-    def filter_position(self, queryset, name, value):
-        return self._with_employment(queryset, Q(position=value))
-
-    def filter_subject(self, queryset, name, value):
-        return self._with_employment(queryset, Q(subjects=value))
-
-    def filter_category(self, queryset, name, value):
-        return self._with_employment(queryset, Q(category=value))
+    filter_territory = filter_organisation = filter_position = filter_subject = filter_category = _combined
 
     def filter_manager(self, queryset, name, value):
         condition = Exists(_current_employments().filter(is_manager=True))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metodist.accounts.choices import Action
+from metodist.core.scoping import scope_for
 
 from .choices import TerritoryKind
 from .models import (
@@ -104,7 +105,11 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        territories = Territory.objects.visible_to(user, Action.CHANGE).filter(kind=TerritoryKind.MUNICIPALITY)
+        # Only territory-level users (methodologists) and administrators place organisations.
+        scope = scope_for(user, Action.CHANGE)
+        territories = Territory.objects.filter(kind=TerritoryKind.MUNICIPALITY)
+        if not scope.is_global:
+            territories = territories.filter(id__in=scope.territory_ids)
         if self.instance.pk:
             territories = territories | Territory.objects.filter(pk=self.instance.territory_id)
         self.fields["territory"].queryset = territories.distinct()

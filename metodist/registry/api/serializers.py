@@ -126,7 +126,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
         scope = scope_for(_user(self), Action.CHANGE)
         if not (scope.is_global or territory.pk in scope.territory_ids):
             raise serializers.ValidationError(
-                _("Создавать организации и переносить их в другую территорию может только пользователь с правом изменения данных этой территории.")
+                _(
+                    "Создавать организации и переносить их в другую территорию может только пользователь "
+                    "с правом изменения данных этой территории."
+                )
             )
         return territory
 
@@ -440,7 +443,16 @@ class SchoolClassSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SchoolClass
-        fields = ["id", "organisation", "organisation_name", "academic_year", "grade", "letter", "name", "students_count"]
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "academic_year",
+            "grade",
+            "letter",
+            "name",
+            "students_count",
+        ]
         validators: list = []
 
     def validate(self, attrs: dict) -> dict:

@@ -15,10 +15,13 @@ import django_filters
 from django.db import transaction
 from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -84,15 +87,20 @@ class ScopedViewSet(viewsets.GenericViewSet):
         # Writes fetch the object only to change it; the response reads it again through saved().
         return self.decorate(queryset) if self.request.method in SAFE_METHODS else queryset
 
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # Out of scope and non-existent look the same; Django's message would name the model in English.
+            raise NotFound(_("Не найдено.")) from None
+
     def saved(self, instance):
         """The object just written, read again with the annotations and prefetches its serializer shows."""
         return self.decorate(self.model.objects.filter(pk=instance.pk)).get()
 
-    def perform_create(self, serializer) -> None:
-        with acting_as(self.request), transaction.atomic():
-            serializer.save()
 
-    def perform_update(self, serializer) -> None:
+class ScopedCreateMixin:
+    def perform_create(self, serializer) -> None:
         with acting_as(self.request), transaction.atomic():
             serializer.save()
 
@@ -102,6 +110,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
         self.perform_create(serializer)
         data = self.get_serializer(self.saved(serializer.instance)).data
         return Response(data, status=201, headers=self.get_success_headers(data))
+
+
+class ScopedUpdateMixin:
+    def perform_update(self, serializer) -> None:
+        with acting_as(self.request), transaction.atomic():
+            serializer.save()
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -119,12 +133,12 @@ class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     pass
 
 
-class ReadCreateViewSet(mixins.CreateModelMixin, ReadViewSet):
+class ReadCreateViewSet(ScopedCreateMixin, mixins.CreateModelMixin, ReadViewSet):
     pass
 
 
-class ReadWriteViewSet(mixins.UpdateModelMixin, ReadCreateViewSet):
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+class ReadWriteViewSet(ScopedUpdateMixin, mixins.UpdateModelMixin, ReadCreateViewSet):
+    pass
 
 
 # Derived figures of people, computed by the database ---------------------------------------------------
@@ -170,6 +184,23 @@ class PersonFilter(registry_filters.PersonFilter):
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, user=getattr(request, "user", None), **kwargs)
+
+    # The schema takes the filters' type from their methods: ids of the chosen objects.
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_territory(self, queryset, name, value):
+        return super().filter_territory(queryset, name, value)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_organisation(self, queryset, name, value):
+        return super().filter_organisation(queryset, name, value)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_position(self, queryset, name, value):
+        return super().filter_position(queryset, name, value)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_subject(self, queryset, name, value):
+        return super().filter_subject(queryset, name, value)
 
 
 class OrganisationFilter(registry_filters.OrganisationFilter):
@@ -239,6 +270,7 @@ class TeachingAssignmentFilter(django_filters.FilterSet):
 # Endpoints ---------------------------------------------------------------------------------------
 
 
+@extend_schema(tags=["territories"])
 @extend_schema_view(
     list=extend_schema(summary="Territories in the user's scope"),
     retrieve=extend_schema(summary="A territory"),
@@ -249,6 +281,7 @@ class TerritoryViewSet(ReadViewSet):
     filterset_class = TerritoryFilter
 
 
+@extend_schema(tags=["reference data"])
 @extend_schema_view(
     list=extend_schema(summary="Positions (reference data, nomenclature № 225)"),
     retrieve=extend_schema(summary="A position"),
@@ -262,6 +295,7 @@ class PositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filter_backends: list = []
 
 
+@extend_schema(tags=["reference data"])
 @extend_schema_view(
     list=extend_schema(summary="Subjects (reference data)"),
     retrieve=extend_schema(summary="A subject"),
@@ -273,6 +307,7 @@ class SubjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filter_backends: list = []
 
 
+@extend_schema(tags=["organisations"])
 @extend_schema_view(
     list=extend_schema(summary="Organisations in the user's scope"),
     retrieve=extend_schema(summary="An organisation"),
@@ -289,6 +324,7 @@ class OrganisationViewSet(ReadWriteViewSet):
         return queryset.select_related("territory")
 
 
+@extend_schema(tags=["people"])
 @extend_schema_view(
     list=extend_schema(summary="Pedagogical workers in the user's scope"),
     retrieve=extend_schema(summary="A pedagogical worker with employments, courses, statuses and awards"),
@@ -344,6 +380,7 @@ class PersonViewSet(ReadWriteViewSet):
         return Response(self.get_serializer(person).data)
 
 
+@extend_schema(tags=["employments"])
 @extend_schema_view(
     list=extend_schema(summary="Places of work (employments) in the user's scope"),
     retrieve=extend_schema(summary="A place of work"),
@@ -360,6 +397,7 @@ class EmploymentViewSet(ReadWriteViewSet):
         return queryset.select_related("person", "organisation", "position").prefetch_related("subjects")
 
 
+@extend_schema(tags=["courses"])
 @extend_schema_view(
     list=extend_schema(summary="Completed further-training courses in the user's scope"),
     retrieve=extend_schema(summary="A completed course"),
@@ -376,6 +414,7 @@ class CourseCompletionViewSet(ReadWriteViewSet):
         return queryset.select_related("person")
 
 
+@extend_schema(tags=["school classes"])
 @extend_schema_view(
     list=extend_schema(summary="School classes in the user's scope"),
     retrieve=extend_schema(summary="A school class"),
@@ -390,6 +429,7 @@ class SchoolClassViewSet(ReadCreateViewSet):
         return queryset.select_related("organisation")
 
 
+@extend_schema(tags=["teaching assignments"])
 @extend_schema_view(
     list=extend_schema(summary="Teaching assignments (who teaches what in which class) in the user's scope"),
     retrieve=extend_schema(summary="A teaching assignment"),
