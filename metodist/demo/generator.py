@@ -69,17 +69,25 @@ from .data import (
     VILLAGES,
 )
 
-__all__ = [
+__all__ = [  # what the benchmark generator (bench/generate.py) reuses
     "AGE_BANDS",
+    "BATCH_SIZE",
     "DEFAULT_SEED",
     "DEMO_PASSWORD",
+    "KINDERGARTEN_NAMES",
     "MUNICIPALITY_ADJECTIVES",
+    "STREETS",
+    "VILLAGES",
     "DemoContext",
     "OrgPlan",
     "build_classes",
     "build_people",
     "generate_demo",
+    "genitive_adjective",
+    "make_organisation",
     "random_full_name",
+    "school_classes",
+    "translit",
 ]
 
 DEFAULT_SEED = 20_250_901
@@ -301,7 +309,9 @@ class DemoContext:
     # Identifiers that must be unique in the database.
     def new_inn(self) -> str:
         while True:
-            value = inn_with_checksum(f"{self.region_code}{self.rng.randint(1, 99):02d}{self.rng.randint(0, 99999):05d}")
+            value = inn_with_checksum(
+                f"{self.region_code}{self.rng.randint(1, 99):02d}{self.rng.randint(0, 99999):05d}"
+            )
             if value not in self.used_inn:
                 self.used_inn.add(value)
                 return value
@@ -357,7 +367,9 @@ class SubjectGroup:
 
 SUBJECT_GROUPS: list[SubjectGroup] = [
     SubjectGroup("russian", ("Русский язык", "Литература"), 5, 11, 6.0, 0.03, "russian"),
-    SubjectGroup("maths", ("Математика", "Алгебра", "Геометрия", "Вероятность и статистика"), 5, 11, 6.0, 0.12, "maths"),
+    SubjectGroup(
+        "maths", ("Математика", "Алгебра", "Геометрия", "Вероятность и статистика"), 5, 11, 6.0, 0.12, "maths"
+    ),
     SubjectGroup("english", ("Английский язык",), 2, 11, 4.0, 0.05, "english"),
     SubjectGroup("history", ("История", "Обществознание", "ОДНКНР"), 5, 11, 3.0, 0.3, "history"),
     SubjectGroup("pe", ("Физическая культура",), 1, 11, 2.5, 0.55, "pe"),
@@ -407,7 +419,7 @@ _PRIMARY = {"Начальные классы": 17, "Физическая кул�
 _BASIC: dict[str, dict[int, float]] = {
     "Русский язык": {5: 5, 6: 6, 7: 4, 8: 3, 9: 3, 10: 2, 11: 2},
     "Литература": {5: 3, 6: 3, 7: 2, 8: 2, 9: 3, 10: 3, 11: 3},
-    "Английский язык": {g: 3 for g in range(5, 12)} | {2: 2, 3: 2, 4: 2},
+    "Английский язык": dict.fromkeys(range(5, 12), 3) | {2: 2, 3: 2, 4: 2},
     "Математика": {5: 5, 6: 5},
     "Алгебра": {7: 3, 8: 3, 9: 3, 10: 3, 11: 3},
     "Геометрия": {7: 2, 8: 2, 9: 2, 10: 2, 11: 2},
@@ -423,7 +435,7 @@ _BASIC: dict[str, dict[int, float]] = {
     "Музыка": {5: 1, 6: 1, 7: 1, 8: 1},
     "Изобразительное искусство": {5: 1, 6: 1, 7: 1},
     "Труд (технология)": {5: 2, 6: 2, 7: 2, 8: 1, 9: 1},
-    "Физическая культура": {g: 2 for g in range(5, 12)},
+    "Физическая культура": dict.fromkeys(range(5, 12), 2),
     "Основы безопасности и защиты Родины": {8: 1, 9: 1, 10: 1, 11: 1},
 }
 
@@ -664,18 +676,54 @@ def plan_staff(rng: random.Random, plan: OrgPlan) -> list[Slot]:
 
     management = ("management",)
     if plan.is_school:
-        add(Slot("director", "Директор", is_manager=True, male_share=0.35, areas=management, min_age=36, max_age=66,
-                 internal=_teaching_internal(rng, plan)))  # fmt: skip
+        add(
+            Slot(
+                "director",
+                "Директор",
+                is_manager=True,
+                male_share=0.35,
+                areas=management,
+                min_age=36,
+                max_age=66,
+                internal=_teaching_internal(rng, plan),
+            )
+        )
         deputies = 3 if n >= 45 else 2 if n >= 25 else 1 if n >= 12 else 0
         for _ in range(deputies):
-            add(Slot("deputy", "Заместитель директора", is_manager=True, male_share=0.15, areas=management,
-                     min_age=30, max_age=65, internal=_teaching_internal(rng, plan)))  # fmt: skip
+            add(
+                Slot(
+                    "deputy",
+                    "Заместитель директора",
+                    is_manager=True,
+                    male_share=0.15,
+                    areas=management,
+                    min_age=30,
+                    max_age=65,
+                    internal=_teaching_internal(rng, plan),
+                )
+            )
         add(Slot("psychologist", "Педагог-психолог", ["Психология"], male_share=0.05, areas=("support",)), n >= 14)
         add(Slot("social", "Социальный педагог", male_share=0.03, areas=("support",)), n >= 24)
-        add(Slot("logoped", "Учитель-логопед", ["Коррекционная педагогика"], [1, 2, 3, 4], male_share=0.0,
-                 areas=("support",)), n >= 30)  # fmt: skip
-        add(Slot("advisor", "Советник директора по воспитанию и взаимодействию с детскими общественными объединениями",
-                 male_share=0.2, max_age=40), n >= 15)  # fmt: skip
+        add(
+            Slot(
+                "logoped",
+                "Учитель-логопед",
+                ["Коррекционная педагогика"],
+                [1, 2, 3, 4],
+                male_share=0.0,
+                areas=("support",),
+            ),
+            n >= 30,
+        )
+        add(
+            Slot(
+                "advisor",
+                "Советник директора по воспитанию и взаимодействию с детскими общественными объединениями",
+                male_share=0.2,
+                max_age=40,
+            ),
+            n >= 15,
+        )
         add(Slot("organiser", "Педагог-организатор", male_share=0.15, max_age=55), n >= 30)
         add(Slot("librarian", "Педагог-библиотекарь", male_share=0.0, min_age=30), n >= 40)
         primary_classes = sum(plan.classes[:4])
@@ -684,47 +732,134 @@ def plan_staff(rng: random.Random, plan: OrgPlan) -> list[Slot]:
         subject_min = min(len(ESSENTIAL_GROUPS), max(0, n - len(slots) - primary_classes)) if plan.max_grade > 4 else 2
         primary = max(1, min(primary_classes, n - len(slots) - subject_min)) if primary_classes else 0
         for _ in range(primary):
-            add(Slot("primary", "Учитель", ["Начальные классы"], [1, 2, 3, 4], male_share=0.02,
-                     areas=("school", "primary")))  # fmt: skip
+            add(
+                Slot(
+                    "primary",
+                    "Учитель",
+                    ["Начальные классы"],
+                    [1, 2, 3, 4],
+                    male_share=0.02,
+                    areas=("school", "primary"),
+                )
+            )
         for slot in subject_teacher_slots(rng, plan, n - len(slots)):
             add(slot)
     elif profile == "kindergarten":
         add(Slot("director", "Заведующий", is_manager=True, male_share=0.0, areas=management, min_age=35, max_age=65))
-        add(Slot("deputy", "Заместитель заведующего", is_manager=True, male_share=0.0, areas=management, min_age=30),
-            n >= 14)  # fmt: skip
-        add(Slot("senior_educator", "Старший воспитатель", ["Дошкольное образование"], male_share=0.0,
-                 areas=("kindergarten", "methodical"), min_age=28), n >= 9)  # fmt: skip
+        add(
+            Slot("deputy", "Заместитель заведующего", is_manager=True, male_share=0.0, areas=management, min_age=30),
+            n >= 14,
+        )
+        add(
+            Slot(
+                "senior_educator",
+                "Старший воспитатель",
+                ["Дошкольное образование"],
+                male_share=0.0,
+                areas=("kindergarten", "methodical"),
+                min_age=28,
+            ),
+            n >= 9,
+        )
         add(Slot("music_director", "Музыкальный руководитель", ["Музыка"], male_share=0.08, areas=("kindergarten",)))
-        add(Slot("pe_instructor", "Инструктор по физической культуре", ["Физическая культура"], male_share=0.2,
-                 areas=("kindergarten", "pe")), n >= 10)  # fmt: skip
-        add(Slot("logoped", "Учитель-логопед", ["Коррекционная педагогика"], male_share=0.0,
-                 areas=("kindergarten", "support")), n >= 11)  # fmt: skip
-        add(Slot("psychologist", "Педагог-психолог", ["Психология"], male_share=0.03,
-                 areas=("kindergarten", "support")), n >= 12)  # fmt: skip
+        add(
+            Slot(
+                "pe_instructor",
+                "Инструктор по физической культуре",
+                ["Физическая культура"],
+                male_share=0.2,
+                areas=("kindergarten", "pe"),
+            ),
+            n >= 10,
+        )
+        add(
+            Slot(
+                "logoped",
+                "Учитель-логопед",
+                ["Коррекционная педагогика"],
+                male_share=0.0,
+                areas=("kindergarten", "support"),
+            ),
+            n >= 11,
+        )
+        add(
+            Slot(
+                "psychologist", "Педагог-психолог", ["Психология"], male_share=0.03, areas=("kindergarten", "support")
+            ),
+            n >= 12,
+        )
         while len(slots) < n:
             add(Slot("educator", "Воспитатель", ["Дошкольное образование"], male_share=0.01, areas=("kindergarten",)))
     elif profile == "cdo":
         add(Slot("director", "Директор", is_manager=True, male_share=0.25, areas=management, min_age=35))
         add(Slot("deputy", "Заместитель директора", is_manager=True, male_share=0.15, areas=management), n >= 8)
-        add(Slot("methodist", "Методист", ["Дополнительное образование"], male_share=0.1,
-                 areas=("additional", "methodical")), n >= 10)  # fmt: skip
+        add(
+            Slot(
+                "methodist",
+                "Методист",
+                ["Дополнительное образование"],
+                male_share=0.1,
+                areas=("additional", "methodical"),
+            ),
+            n >= 10,
+        )
         add(Slot("organiser", "Педагог-организатор", male_share=0.2, areas=("additional",)), n >= 12)
         add(Slot("concertmaster", "Концертмейстер", ["Музыка"], male_share=0.2, areas=("additional",)), n >= 15)
-        add(Slot("pdo", "Старший педагог дополнительного образования", ["Дополнительное образование"],
-                 male_share=0.2, areas=("additional",), min_age=30), n >= 18)  # fmt: skip
+        add(
+            Slot(
+                "pdo",
+                "Старший педагог дополнительного образования",
+                ["Дополнительное образование"],
+                male_share=0.2,
+                areas=("additional",),
+                min_age=30,
+            ),
+            n >= 18,
+        )
         while len(slots) < n:
-            add(Slot("pdo", "Педагог дополнительного образования", ["Дополнительное образование"], male_share=0.2,
-                     areas=("additional",)))  # fmt: skip
+            add(
+                Slot(
+                    "pdo",
+                    "Педагог дополнительного образования",
+                    ["Дополнительное образование"],
+                    male_share=0.2,
+                    areas=("additional",),
+                )
+            )
     elif profile == "sport":
         add(Slot("director", "Директор", is_manager=True, male_share=0.7, areas=management, min_age=35))
         add(Slot("deputy", "Заместитель директора", is_manager=True, male_share=0.5, areas=management), n >= 8)
-        add(Slot("instructor_methodist", "Инструктор-методист", ["Физическая культура"], male_share=0.4,
-                 areas=("sport", "methodical")), n >= 9)  # fmt: skip
-        add(Slot("coach", "Старший тренер-преподаватель", ["Физическая культура", "Дополнительное образование"],
-                 male_share=0.7, areas=("sport",), min_age=30), n >= 12)  # fmt: skip
+        add(
+            Slot(
+                "instructor_methodist",
+                "Инструктор-методист",
+                ["Физическая культура"],
+                male_share=0.4,
+                areas=("sport", "methodical"),
+            ),
+            n >= 9,
+        )
+        add(
+            Slot(
+                "coach",
+                "Старший тренер-преподаватель",
+                ["Физическая культура", "Дополнительное образование"],
+                male_share=0.7,
+                areas=("sport",),
+                min_age=30,
+            ),
+            n >= 12,
+        )
         while len(slots) < n:
-            add(Slot("coach", "Тренер-преподаватель", ["Физическая культура", "Дополнительное образование"],
-                     male_share=0.6, areas=("sport",)))  # fmt: skip
+            add(
+                Slot(
+                    "coach",
+                    "Тренер-преподаватель",
+                    ["Физическая культура", "Дополнительное образование"],
+                    male_share=0.6,
+                    areas=("sport",),
+                )
+            )
     elif profile == "college":
         add(Slot("director", "Директор", is_manager=True, male_share=0.5, areas=management, min_age=38))
         for _ in range(3 if n >= 40 else 2 if n >= 20 else 1):
@@ -737,17 +872,37 @@ def plan_staff(rng: random.Random, plan: OrgPlan) -> list[Slot]:
                 add(Slot("lecturer", "Мастер производственного обучения", male_share=0.6, areas=("additional",)))
             else:
                 group = rng.choices(SUBJECT_GROUPS, weights=[g.weight for g in SUBJECT_GROUPS])[0]
-                add(Slot("lecturer", "Преподаватель", list(group.subjects[:2]), male_share=group.male_share + 0.1,
-                         areas=("school", group.area), group=group.key))  # fmt: skip
+                add(
+                    Slot(
+                        "lecturer",
+                        "Преподаватель",
+                        list(group.subjects[:2]),
+                        male_share=group.male_share + 0.1,
+                        areas=("school", group.area),
+                        group=group.key,
+                    )
+                )
     elif profile == "imc":
         add(Slot("director", "Директор", is_manager=True, male_share=0.2, areas=management, min_age=38))
         add(Slot("deputy", "Заместитель директора", is_manager=True, male_share=0.1, areas=management), n >= 6)
-        add(Slot("methodist", "Старший методист", METHODIST_AREAS[0], male_share=0.1, areas=("methodical",),
-                 min_age=35), n >= 8)  # fmt: skip
+        add(
+            Slot(
+                "methodist", "Старший методист", METHODIST_AREAS[0], male_share=0.1, areas=("methodical",), min_age=35
+            ),
+            n >= 8,
+        )
         i = 1
         while len(slots) < n:
-            add(Slot("methodist", "Методист", list(METHODIST_AREAS[i % len(METHODIST_AREAS)]), male_share=0.1,
-                     areas=("methodical",), min_age=28))  # fmt: skip
+            add(
+                Slot(
+                    "methodist",
+                    "Методист",
+                    list(METHODIST_AREAS[i % len(METHODIST_AREAS)]),
+                    male_share=0.1,
+                    areas=("methodical",),
+                    min_age=28,
+                )
+            )
             i += 1
     else:
         raise ValueError(f"unknown organisation profile {profile!r}")
@@ -845,7 +1000,10 @@ def make_courses(ctx: DemoContext, person: registry.Person, slot: Slot, started_
             hours = rng.choice([252, 300, 520])
             end = min(person.experience_start - days(rng.randint(5, 60)), today - days(5))
             provider = rng.choice(
-                ["ФГБОУ ВО «Энский государственный педагогический университет»", "АНО ДПО «Межрегиональный институт повышения квалификации»"]  # noqa: E501
+                [
+                    "ФГБОУ ВО «Энский государственный педагогический университет»",
+                    "АНО ДПО «Межрегиональный институт повышения квалификации»",
+                ]
             )
         else:
             pool = programmes if (programmes and rng.random() < 0.65) else GENERAL_PROGRAMMES
@@ -907,7 +1065,9 @@ def make_awards(ctx: DemoContext, person: registry.Person) -> list[registry.Awar
             title = data.AWARD_HONORARY_WORKER if year >= 2016 else data.AWARD_HONORARY_WORKER_OLD
             awards.append((title, AwardLevel.DEPARTMENTAL, year))
             if experience >= 28 and rng.random() < 0.06:
-                awards.append((data.AWARD_HONOURED_TEACHER, AwardLevel.FEDERAL, min(today.year, year + rng.randint(4, 9))))
+                awards.append(
+                    (data.AWARD_HONOURED_TEACHER, AwardLevel.FEDERAL, min(today.year, year + rng.randint(4, 9)))
+                )
     return [registry.Award(person=person, title=t, level=level, year=y) for t, level, y in awards]
 
 
@@ -948,11 +1108,15 @@ def make_member(ctx: DemoContext, plan: OrgPlan, slot: Slot) -> StaffMember:
 
     spo_share = 0.45 if plan.profile == "kindergarten" else 0.1
     if not slot.is_manager and slot.key != "methodist" and (start_age <= 20 or rng.random() < spo_share):
-        education = f"Среднее профессиональное, {rng.choice(COLLEGES)}, {max(birth.year + 19, experience_start.year - 1)}"
+        education = (
+            f"Среднее профессиональное, {rng.choice(COLLEGES)}, {max(birth.year + 19, experience_start.year - 1)}"
+        )
         if rng.random() < 0.35 and age >= 26:
             education = f"Высшее (заочно), {rng.choice(UNIVERSITIES)}, {min(today.year - 1, experience_start.year + rng.randint(4, 7))}"  # noqa: E501
     else:
-        education = f"Высшее, {rng.choice(UNIVERSITIES)}, {min(experience_start.year, birth.year + 22 + rng.randint(0, 1))}"
+        education = (
+            f"Высшее, {rng.choice(UNIVERSITIES)}, {min(experience_start.year, birth.year + 22 + rng.randint(0, 1))}"
+        )
 
     person = registry.Person(
         last_name=last,
@@ -1026,14 +1190,18 @@ def _add_part_time(ctx: DemoContext, members: list[StaffMember]) -> None:
             if sport:
                 target, position = rng.choice(sport), "Тренер-преподаватель"
                 subjects = ["Физическая культура", "Дополнительное образование"]
-        elif key == "subject" and group in ("music", "art", "technology", "informatics") and (
-            rng.random() < ctx.part_time_share
+        elif (
+            key == "subject"
+            and group in ("music", "art", "technology", "informatics")
+            and (rng.random() < ctx.part_time_share)
         ):
             cdo = [p for p in neighbours if p.profile == "cdo"]
             if cdo:
-                target, position, subjects = rng.choice(cdo), "Педагог дополнительного образования", [
-                    "Дополнительное образование"
-                ]
+                target, position, subjects = (
+                    rng.choice(cdo),
+                    "Педагог дополнительного образования",
+                    ["Дополнительное образование"],
+                )
         elif key == "music_director" and rng.random() < ctx.part_time_share:
             kindergartens = [p for p in neighbours if p.profile == "kindergarten"]
             if kindergartens:
@@ -1072,9 +1240,7 @@ def _add_previous_jobs(ctx: DemoContext, members: list[StaffMember]) -> None:
             continue
         if rng.random() >= ctx.previous_job_share * 3:  # only ~1/3 of people qualify
             continue
-        others = [
-            p for p in ctx.plans if p is not member.plan and p.organisation.kind == member.plan.organisation.kind
-        ]
+        others = [p for p in ctx.plans if p is not member.plan and p.organisation.kind == member.plan.organisation.kind]
         if not others:
             continue
         previous = rng.choice(others)
@@ -1264,7 +1430,13 @@ def build_classes(ctx: DemoContext, plans: Iterable[OrgPlan] | None = None) -> N
         others = [t for t in teachers if t.member.slot.key != "primary"]
         assignments: list[registry.TeachingAssignment] = []
 
-        def assign(teacher: _Teacher, school_class: registry.SchoolClass, subject: str, hours: float) -> None:
+        def assign(
+            teacher: _Teacher,
+            school_class: registry.SchoolClass,
+            subject: str,
+            hours: float,
+            assignments: list[registry.TeachingAssignment] = assignments,
+        ) -> None:
             teacher.member.load += hours
             teacher.taught.add(school_class.grade)
             if subject not in teacher.subjects:
@@ -1290,9 +1462,9 @@ def build_classes(ctx: DemoContext, plans: Iterable[OrgPlan] | None = None) -> N
                         assign(own, school_class, subject, hours)
                     continue
                 candidates = [t for t in others if subject in t.subjects]
-                if grade <= 4 and own is not None and subject != "Английский язык":
-                    if not any(grade in t.employment.grades for t in candidates):
-                        candidates = [own]  # in a small school the class teacher teaches music or PE too
+                specialist_here = any(grade in t.employment.grades for t in candidates)
+                if grade <= 4 and own is not None and subject != "Английский язык" and not specialist_here:
+                    candidates = [own]  # in a small school the class teacher teaches music or PE too
                 if not candidates and subject in SUBJECT_FALLBACK:
                     related = SUBJECT_FALLBACK[subject]
                     candidates = [t for t in others if related in t.subjects and t.bias == 0]
@@ -1338,8 +1510,14 @@ PROFILE_KIND = {
 }
 
 
-def organisation_names(profile: str, *, number: int | None = None, village: tuple[str, str, str] | None = None,
-                       title: str = "", owner_genitive: str = MUNICIPALITY_GENITIVE) -> tuple[str, str]:  # fmt: skip
+def organisation_names(
+    profile: str,
+    *,
+    number: int | None = None,
+    village: tuple[str, str, str] | None = None,
+    title: str = "",
+    owner_genitive: str = MUNICIPALITY_GENITIVE,
+) -> tuple[str, str]:
     """(краткое, полное наименование) of an organisation of ``profile``."""
     no = f" № {number}" if number else ""
     mbou = "Муниципальное бюджетное общеобразовательное учреждение"
@@ -1389,8 +1567,16 @@ def organisation_names(profile: str, *, number: int | None = None, village: tupl
     raise ValueError(f"unknown organisation profile {profile!r}")
 
 
-def make_organisation(ctx: DemoContext, territory: registry.Territory, profile: str, *, address: str,
-                      email_slug: str, domain: str = "svetlogorsk-edu.example", **names) -> registry.Organisation:  # fmt: skip
+def make_organisation(
+    ctx: DemoContext,
+    territory: registry.Territory,
+    profile: str,
+    *,
+    address: str,
+    email_slug: str,
+    domain: str = "svetlogorsk-edu.example",
+    **names,
+) -> registry.Organisation:
     short, full = organisation_names(profile, **names)
     return registry.Organisation(
         territory=territory,
@@ -1427,23 +1613,90 @@ class DemoOrg:
 
 
 DEMO_ORGANISATIONS: list[DemoOrg] = [
-    DemoOrg("gymnasium", "gymnasium", 54, (3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2), number=1, street="ул. Ленина",
-            house="15", young_min=3,
-            flags=(("innovation_site", InnovationSite.REGIONAL), ("internship_site", True))),  # fmt: skip
-    DemoOrg("sosh2", "sosh", 32, (2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1), number=2, street="ул. Советская", house="42",
-            young_min=2),  # fmt: skip
-    DemoOrg("sosh3", "sosh", 28, (2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1), number=3, street="ул. Заводская", house="7",
-            young_min=2, flags=(("low_results", True),)),  # fmt: skip
-    DemoOrg("sosh4", "sosh_uiop", 36, (3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2), number=4, street="пр. Победы", house="23",
-            young_min=1, flags=(("innovation_site", InnovationSite.MUNICIPAL),)),  # fmt: skip
-    DemoOrg("sosh5", "sosh", 25, (2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1), number=5, street="ул. Строителей", house="11",
-            young_min=1),  # fmt: skip
-    DemoOrg("sosh_sosnovka", "sosh_rural", 16, (1,) * 11, village=0, street="ул. Школьная", house="3", young_min=1,
-            flags=(("growth_point", True),)),  # fmt: skip
-    DemoOrg("oosh_ozernoe", "oosh", 11, (1,) * 9, village=1, street="ул. Центральная", house="12",
-            flags=(("growth_point", True), ("low_results", True), ("unfavourable_conditions", True))),  # fmt: skip
-    DemoOrg("oosh_kamenka", "oosh", 10, (1,) * 9, village=2, street="ул. Молодёжная", house="5",
-            flags=(("growth_point", True),)),  # fmt: skip
+    DemoOrg(
+        "gymnasium",
+        "gymnasium",
+        54,
+        (3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2),
+        number=1,
+        street="ул. Ленина",
+        house="15",
+        young_min=3,
+        flags=(("innovation_site", InnovationSite.REGIONAL), ("internship_site", True)),
+    ),
+    DemoOrg(
+        "sosh2",
+        "sosh",
+        32,
+        (2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1),
+        number=2,
+        street="ул. Советская",
+        house="42",
+        young_min=2,
+    ),
+    DemoOrg(
+        "sosh3",
+        "sosh",
+        28,
+        (2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1),
+        number=3,
+        street="ул. Заводская",
+        house="7",
+        young_min=2,
+        flags=(("low_results", True),),
+    ),
+    DemoOrg(
+        "sosh4",
+        "sosh_uiop",
+        36,
+        (3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2),
+        number=4,
+        street="пр. Победы",
+        house="23",
+        young_min=1,
+        flags=(("innovation_site", InnovationSite.MUNICIPAL),),
+    ),
+    DemoOrg(
+        "sosh5",
+        "sosh",
+        25,
+        (2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+        number=5,
+        street="ул. Строителей",
+        house="11",
+        young_min=1,
+    ),
+    DemoOrg(
+        "sosh_sosnovka",
+        "sosh_rural",
+        16,
+        (1,) * 11,
+        village=0,
+        street="ул. Школьная",
+        house="3",
+        young_min=1,
+        flags=(("growth_point", True),),
+    ),
+    DemoOrg(
+        "oosh_ozernoe",
+        "oosh",
+        11,
+        (1,) * 9,
+        village=1,
+        street="ул. Центральная",
+        house="12",
+        flags=(("growth_point", True), ("low_results", True), ("unfavourable_conditions", True)),
+    ),
+    DemoOrg(
+        "oosh_kamenka",
+        "oosh",
+        10,
+        (1,) * 9,
+        village=2,
+        street="ул. Молодёжная",
+        house="5",
+        flags=(("growth_point", True),),
+    ),
     DemoOrg("oosh_lugovoe", "oosh", 9, (1,) * 9, village=3, street="ул. Садовая", house="2", young_min=1),
     DemoOrg("oosh_zarechye", "oosh", 10, (1,) * 9, village=5, street="ул. Речная", house="14"),
     DemoOrg("nosh_berezovka", "nosh", 8, (1, 1, 1, 1), village=4, street="ул. Лесная", house="9"),
@@ -1491,8 +1744,15 @@ def build_organisations(ctx: DemoContext) -> None:
         organisations.append(org)
         classes = school_classes(*spec.classes) if spec.classes else [0] * 11
         ctx.plans.append(
-            OrgPlan(org, spec.profile, spec.staff, classes, rural=village is not None, young_min=spec.young_min,
-                    key=spec.key)  # fmt: skip
+            OrgPlan(
+                org,
+                spec.profile,
+                spec.staff,
+                classes,
+                rural=village is not None,
+                young_min=spec.young_min,
+                key=spec.key,
+            )
         )
     registry.Organisation.objects.bulk_create(organisations)
 
@@ -1532,8 +1792,11 @@ def build_users(ctx: DemoContext) -> None:
     def has_status(member: StaffMember, kind: str) -> bool:
         return any(s.kind == kind for s in member.statuses)
 
-    teacher = _pick(gymnasium, lambda m: m.slot.key in ("subject", "primary") and m.person.is_young(today),
-                    "молодой учитель гимназии")  # fmt: skip
+    teacher = _pick(
+        gymnasium,
+        lambda m: m.slot.key in ("subject", "primary") and m.person.is_young(today),
+        "молодой учитель гимназии",
+    )
     mentor = next(
         (m for m in gymnasium if has_status(m, PersonStatusKind.TEACHER_MENTOR) and m.slot.group == teacher.slot.group),
         None,

@@ -90,11 +90,3 @@ class ImportBatch(BaseModel):
     @property
     def can_apply(self) -> bool:
         return self.status == ImportStatus.VALIDATED and self.rows_valid > 0
-
-    @property
-    def file_errors(self) -> list[str]:
-        return list(self.report.get("file_errors", []))
-
-    @property
-    def row_errors(self) -> list[dict]:
-        return list(self.report.get("errors", []))

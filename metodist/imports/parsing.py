@@ -220,7 +220,8 @@ def parse_grades(value: Cell) -> list[int] | None:
 
 def split_list(value: Cell) -> list[str]:
     """«Математика, Информатика; Физика» → three items."""
-    return [item.strip() for item in re.split(r"[,;\n/]+", cell_text(value)) if item.strip()]
+    raw = value if isinstance(value, str) else cell_text(value)
+    return [cell_text(item) for item in re.split(r"[,;\n/]+", raw) if cell_text(item)]
 
 
 # --- Reading the file --------------------------------------------------------------------------------

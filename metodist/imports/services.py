@@ -56,11 +56,21 @@ from .parsing import (
     read_table,
     split_list,
 )
+from .vocabulary import (
+    CATEGORY_ALLOWED,
+    CATEGORY_NAMES,
+    EMPLOYMENT_KINDS,
+    GENDERS,
+    INNOVATION,
+    MUNICIPALITY_WORDS,
+    POSITION_ALIASES,
+    SUBJECT_ALIASES,
+    organisation_kind_from_text,
+)
 
 STATUS_NEW = "new"
 STATUS_UPDATED = "updated"
 STATUS_UNCHANGED = "unchanged"
-STATUS_LABELS = {STATUS_NEW: "новая", STATUS_UPDATED: "изменится", STATUS_UNCHANGED: "без изменений"}
 PREVIEW_ROWS = 50
 MIN_AGE = 18
 MAX_AGE = 100
@@ -116,10 +126,6 @@ class ImportReport:
     def invalid_rows(self) -> list[RowResult]:
         return [r for r in self.rows if not r.ok]
 
-    @property
-    def is_loadable(self) -> bool:
-        return not self.file_errors and bool(self.valid_rows)
-
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.ok and r.status == status)
 
@@ -162,6 +168,21 @@ def _lines(lines: Iterable[int]) -> str:
     if len(ordered) == 1:
         return str(ordered[0])
     return ", ".join(str(n) for n in ordered[:-1]) + " и " + str(ordered[-1])
+
+
+def grades_text(grades: Iterable[int]) -> str:
+    """[1, 2, 3, 4, 7] → «1-4, 7»."""
+    ordered = sorted(set(grades))
+    parts: list[str] = []
+    start = previous = None
+    for grade in [*ordered, None]:
+        if start is not None and (grade is None or grade != previous + 1):
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+            start = None
+        if grade is not None and start is None:
+            start = grade
+        previous = grade
+    return ", ".join(parts)
 
 
 def _fmt(day: datetime.date) -> str:
@@ -283,108 +304,6 @@ PERSON_FIELD_TITLES = {
     "experience_start": "начало педагогического стажа",
 }
 
-_GENDERS = {
-    "ж": "f",
-    "жен": "f",
-    "женский": "f",
-    "f": "f",
-    "female": "f",
-    "м": "m",
-    "муж": "m",
-    "мужской": "m",
-    "m": "m",
-    "male": "m",
-}
-
-_EMPLOYMENT_KINDS = {
-    "нет": EmploymentKind.MAIN,
-    "н": EmploymentKind.MAIN,
-    "0": EmploymentKind.MAIN,
-    "основное": EmploymentKind.MAIN,
-    "основной": EmploymentKind.MAIN,
-    "основное место работы": EmploymentKind.MAIN,
-    "основная": EmploymentKind.MAIN,
-    "да": EmploymentKind.PART_TIME,
-    "д": EmploymentKind.PART_TIME,
-    "1": EmploymentKind.PART_TIME,
-    "внешний": EmploymentKind.PART_TIME,
-    "внешнее": EmploymentKind.PART_TIME,
-    "внешнее совместительство": EmploymentKind.PART_TIME,
-    "внешний совместитель": EmploymentKind.PART_TIME,
-    "совместитель": EmploymentKind.PART_TIME,
-    "внутренний": EmploymentKind.INTERNAL,
-    "внутреннее": EmploymentKind.INTERNAL,
-    "внутреннее совместительство": EmploymentKind.INTERNAL,
-    "внутренний совместитель": EmploymentKind.INTERNAL,
-}
-
-_CATEGORY_NAMES = {
-    "высшая": QualificationCategory.HIGHEST,
-    "высшая категория": QualificationCategory.HIGHEST,
-    "высшая квалификационная категория": QualificationCategory.HIGHEST,
-    "высшая кк": QualificationCategory.HIGHEST,
-    "вкк": QualificationCategory.HIGHEST,
-    "первая": QualificationCategory.FIRST,
-    "первая категория": QualificationCategory.FIRST,
-    "первая квалификационная категория": QualificationCategory.FIRST,
-    "первая кк": QualificationCategory.FIRST,
-    "1": QualificationCategory.FIRST,
-    "1 категория": QualificationCategory.FIRST,
-    "1 кк": QualificationCategory.FIRST,
-    "1кк": QualificationCategory.FIRST,
-    "сзд": QualificationCategory.CONFORMITY,
-    "соответствие": QualificationCategory.CONFORMITY,
-    "соответствие занимаемой должности": QualificationCategory.CONFORMITY,
-    "соответствует занимаемой должности": QualificationCategory.CONFORMITY,
-    "без категории": QualificationCategory.NONE,
-    "нет": QualificationCategory.NONE,
-    "нет категории": QualificationCategory.NONE,
-    "не имеет": QualificationCategory.NONE,
-    "бк": QualificationCategory.NONE,
-    "педагог методист": QualificationCategory.METHODIST,
-    "педагог наставник": QualificationCategory.MENTOR,
-}
-_CATEGORY_NAMES.update({normalise(label): value for value, label in QualificationCategory.choices})
-CATEGORY_ALLOWED = (
-    "высшая, первая, СЗД (соответствие занимаемой должности), без категории, педагог-методист, педагог-наставник"
-)
-
-# Names people write instead of the nomenclature's and the subject list's.
-_POSITION_ALIASES = {
-    "пдо": "Педагог дополнительного образования",
-    "зам директора": "Заместитель директора",
-    "заместитель руководителя": "Заместитель директора",
-    "зам заведующего": "Заместитель заведующего",
-    "заведующая": "Заведующий",
-    "руководитель": "Директор",
-    "психолог": "Педагог-психолог",
-    "педагог психолог": "Педагог-психолог",
-    "библиотекарь": "Педагог-библиотекарь",
-    "вожатый": "Старший вожатый",
-    "советник директора": ("Советник директора по воспитанию и взаимодействию с детскими общественными объединениями"),
-    "советник директора по воспитанию": (
-        "Советник директора по воспитанию и взаимодействию с детскими общественными объединениями"
-    ),
-}
-_SUBJECT_ALIASES = {
-    "изо": "Изобразительное искусство",
-    "физкультура": "Физическая культура",
-    "физ культура": "Физическая культура",
-    "обж": "Основы безопасности и защиты Родины",
-    "обзр": "Основы безопасности и защиты Родины",
-    "технология": "Труд (технология)",
-    "труд": "Труд (технология)",
-    "русский": "Русский язык",
-    "английский": "Английский язык",
-    "немецкий": "Немецкий язык",
-    "французский": "Французский язык",
-    "начальная школа": "Начальные классы",
-    "начальные классы": "Начальные классы",
-    "информатика и икт": "Информатика",
-    "родной русский язык": "Родной язык",
-    "обществознание": "Обществознание",
-}
-
 
 @dataclass
 class _PersonPlan:
@@ -393,8 +312,10 @@ class _PersonPlan:
     key: tuple
     rows: list[_StaffRow] = field(default_factory=list)
     person: Person | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    changes: dict[str, Any] = field(default_factory=dict)
+    matched_by_snils: bool = False
+    error: str = ""
+    values: dict[str, Any] = field(default_factory=dict)  # of a person to be created
+    changes: dict[str, Any] = field(default_factory=dict)  # of a person found in the register
 
 
 @dataclass
@@ -446,16 +367,18 @@ class _StaffImport(_BaseImport):
     # Step 1: every row on its own ----------------------------------------------------------------------
 
     def _load_reference(self) -> None:
-        self.positions = {normalise(p.name): p for p in Position.objects.all()}
-        for alias, name in _POSITION_ALIASES.items():
+        positions = list(Position.objects.all())
+        subjects = list(Subject.objects.all())
+        self.position_names = {normalise(p.name): p.name for p in positions}
+        self.subject_names = {normalise(s.name): s.name for s in subjects}
+        self.positions = {normalise(p.name): p for p in positions}
+        for alias, name in POSITION_ALIASES.items():
             if normalise(name) in self.positions:
                 self.positions.setdefault(alias, self.positions[normalise(name)])
-        self.subjects = {normalise(s.name): s for s in Subject.objects.all()}
-        for alias, name in _SUBJECT_ALIASES.items():
+        self.subjects = {normalise(s.name): s for s in subjects}
+        for alias, name in SUBJECT_ALIASES.items():
             if normalise(name) in self.subjects:
                 self.subjects.setdefault(alias, self.subjects[normalise(name)])
-        self.position_names = {normalise(p.name): p.name for p in Position.objects.all()}
-        self.subject_names = {normalise(s.name): s.name for s in Subject.objects.all()}
 
     def _find_position(self, value: str) -> Position | None:
         key = normalise(value)
@@ -537,8 +460,8 @@ class _StaffImport(_BaseImport):
         gender = row.text("gender")
         d["gender"] = ""
         if gender:
-            if normalise(gender) in _GENDERS:
-                d["gender"] = _GENDERS[normalise(gender)]
+            if normalise(gender) in GENDERS:
+                d["gender"] = GENDERS[normalise(gender)]
             else:
                 result.error(errors.BAD_GENDER, value=gender)
 
@@ -576,14 +499,14 @@ class _StaffImport(_BaseImport):
 
         d["experience_start"] = self.date(row, "experience_start", result)
         if d["experience_start"] and birth and d["experience_start"] < birth:
-            result.error(errors.BAD_DATE, column=self.labels["experience_start"], value=_fmt(d["experience_start"]))
+            result.error(errors.EXPERIENCE_BEFORE_BIRTH, value=_fmt(d["experience_start"]))
         d["start_date"] = self.date(row, "start_date", result, future_ok=True)
 
         category = row.text("category")
         d["category"] = None
         if category:
-            if normalise(category) in _CATEGORY_NAMES:
-                d["category"] = _CATEGORY_NAMES[normalise(category)]
+            if normalise(category) in CATEGORY_NAMES:
+                d["category"] = CATEGORY_NAMES[normalise(category)]
             else:
                 result.error(errors.UNKNOWN_CATEGORY, value=category, allowed=CATEGORY_ALLOWED)
         d["category_assigned_on"] = self.date(row, "category_assigned_on", result)
@@ -592,8 +515,8 @@ class _StaffImport(_BaseImport):
         kind = row.text("employment_kind")
         d["kind"] = None
         if kind:
-            if normalise(kind) in _EMPLOYMENT_KINDS:
-                d["kind"] = _EMPLOYMENT_KINDS[normalise(kind)]
+            if normalise(kind) in EMPLOYMENT_KINDS:
+                d["kind"] = EMPLOYMENT_KINDS[normalise(kind)]
             else:
                 result.error(errors.BAD_EMPLOYMENT_KIND, value=kind)
 
@@ -691,10 +614,10 @@ class _StaffImport(_BaseImport):
             if normalise(person.last_name) != normalise(item.data["last_name"]) and normalise(
                 person.first_name
             ) != normalise(item.data["first_name"]):
-                plan.values["error"] = str(errors.SNILS_OTHER_PERSON % {"value": snils})
+                plan.error = str(errors.SNILS_OTHER_PERSON % {"value": snils})
                 return
             plan.person = person
-            plan.values["matched_by_snils"] = True
+            plan.matched_by_snils = True
             return
         if item.name_key[3] is None:
             return
@@ -702,7 +625,7 @@ class _StaffImport(_BaseImport):
         if snils:
             candidates = [p for p in candidates if not p.snils]  # a person with another СНИЛС is someone else
         if len(candidates) > 1:
-            plan.values["error"] = str(errors.AMBIGUOUS_PERSON % {"name": item.result.label})
+            plan.error = str(errors.AMBIGUOUS_PERSON % {"name": item.result.label})
         elif candidates:
             plan.person = candidates[0]
 
@@ -717,8 +640,8 @@ class _StaffImport(_BaseImport):
         for item in self.rows:
             if item.plan is None or not item.result.ok:
                 continue
-            if "error" in item.plan.values:
-                item.result.error(item.plan.values["error"])
+            if item.plan.error:
+                item.result.error(item.plan.error)
                 continue
             d = item.data
             employment = None
@@ -777,7 +700,7 @@ class _StaffImport(_BaseImport):
                 continue
             person = plan.person
             changes: dict[str, Any] = {}
-            if plan.values.get("matched_by_snils"):
+            if plan.matched_by_snils:
                 for name in ("last_name", "first_name", "patronymic"):
                     if merged.get(name) and normalise(merged[name]) != normalise(getattr(person, name)):
                         changes[name] = merged[name]
@@ -817,7 +740,7 @@ class _StaffImport(_BaseImport):
                 d["snils"],
                 item.position.name,
                 ", ".join(s.name for s in subjects or []),
-                ", ".join(str(g) for g in grades),
+                grades_text(grades),
                 str(QualificationCategory(category).label) if category else "",
             ]
 
@@ -874,99 +797,11 @@ class _StaffImport(_BaseImport):
 
 # --- Organisation lists ------------------------------------------------------------------------------
 
-_KIND_WORDS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
-    # (kind, substrings of the normalised text, whole words)
-    (
-        OrganisationKind.METHODOLOGICAL_CENTRE,
-        ("методическ",),
-        ("имц", "ммц", "ммс", "рмц", "цнппм"),
-    ),
-    (
-        OrganisationKind.COLLEGE,
-        ("колледж", "техникум", "училищ"),
-        ("спо", "поо", "гапоу", "гбпоу", "бпоу", "апоу", "поу"),
-    ),
-    (
-        OrganisationKind.ADDITIONAL,
-        (
-            "дополнительного образования",
-            "детского творчества",
-            "юных техников",
-            "юных натуралистов",
-            "спортивная школа",
-            "школа искусств",
-            "музыкальная школа",
-            "художественная школа",
-        ),
-        ("до", "удо", "дод", "ддт", "цдо", "цдт", "дют", "дюсш", "сюн", "сют", "дши", "дмш", "дхш", "мбудо", "маудо"),
-    ),
-    (
-        OrganisationKind.KINDERGARTEN,
-        ("детский сад", "дошкольн", "д с "),
-        ("доу", "мбдоу", "мадоу", "мкдоу", "мдоу", "гбдоу", "ясли", "сад"),
-    ),
-    (
-        OrganisationKind.SCHOOL,
-        ("школ", "гимнази", "лицей", "лицея", "общеобразовательн"),
-        ("сош", "оош", "нош", "цо", "мбоу", "маоу", "мкоу", "моу", "гбоу", "гоу", "соош", "оо"),
-    ),
-]
-_KIND_NAMES = {normalise(label): value for value, label in OrganisationKind.choices} | {
-    value: value for value in OrganisationKind.values
-}
-
-
-def organisation_kind_from_text(value: str) -> str | None:
-    """«СОШ», «гимназия» → school; «МБДОУ», «детский сад» → kindergarten; … ``None`` when unknown."""
-    text = normalise(value)
-    if not text:
-        return None
-    if text in _KIND_NAMES:
-        return _KIND_NAMES[text]
-    words = set(text.split())
-    padded = f" {text} "
-    for kind, parts, whole_words in _KIND_WORDS:
-        if any(part in padded for part in parts) or words & set(whole_words):
-            return kind
-        if kind == OrganisationKind.KINDERGARTEN and any(w.endswith("доу") for w in words):
-            return kind
-    return None
-
-
-_INNOVATION = {
-    "мип": InnovationSite.MUNICIPAL,
-    "муниципальная": InnovationSite.MUNICIPAL,
-    "муниципальная инновационная площадка": InnovationSite.MUNICIPAL,
-    "рип": InnovationSite.REGIONAL,
-    "региональная": InnovationSite.REGIONAL,
-    "региональная инновационная площадка": InnovationSite.REGIONAL,
-    "фип": InnovationSite.FEDERAL,
-    "федеральная": InnovationSite.FEDERAL,
-    "федеральная инновационная площадка": InnovationSite.FEDERAL,
-    "нет": InnovationSite.NONE,
-    "н": InnovationSite.NONE,
-    "0": InnovationSite.NONE,
-    "": InnovationSite.NONE,
-}
-_MUNICIPALITY_WORDS = {
-    "муниципальный",
-    "муниципальное",
-    "муниципального",
-    "образование",
-    "район",
-    "округ",
-    "городской",
-    "мо",
-    "го",
-    "мр",
-    "г",
-    "город",
-}
 ORGANISATION_FLAGS = ("low_results", "unfavourable_conditions", "growth_point", "internship_site")
 
 
 def _municipality_core(name: str) -> str:
-    return " ".join(w for w in normalise(name).split() if w not in _MUNICIPALITY_WORDS)
+    return " ".join(w for w in normalise(name).split() if w not in MUNICIPALITY_WORDS)
 
 
 def municipalities_for_import(user) -> list[Territory]:
@@ -1087,8 +922,8 @@ class _OrganisationImport(_BaseImport):
         if self.table.has("innovation_site"):
             raw = row.text("innovation_site")
             key = normalise(raw)
-            if key in _INNOVATION or raw in {"-", "–", "—"}:
-                d["innovation_site"] = _INNOVATION.get(key, InnovationSite.NONE)
+            if key in INNOVATION or raw in {"-", "–", "—"}:
+                d["innovation_site"] = INNOVATION.get(key, InnovationSite.NONE)
             else:
                 result.error(errors.BAD_INNOVATION_SITE, value=raw)
         return item

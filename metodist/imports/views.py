@@ -110,8 +110,6 @@ def preview(request, pk: int):
         "report": report,
         "preview_rows": report.get("preview", []),
         "error_rows": report.get("errors", []),
-        "apply_form": ApplyForm(),
-        "status_labels": services.STATUS_LABELS,
     }
     return render(request, "imports/preview.html", context)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from metodist.accounts.choices import Action
@@ -78,11 +78,8 @@ def registry_summary(user, today: datetime.date | None = None) -> dict:
     """The dashboard figures of the user's scope."""
     today = today or timezone.localdate()
     organisations = Organisation.objects.visible_to(user).filter(is_active=True)
-    people = (
-        Person.objects.visible_to(user)
-        .filter(Q(employments__end_date__isnull=True) | Q(employments__end_date__gte=today))
-        .distinct()
-    )
+    working = Employment.objects.filter(active_on(today)).filter(person=OuterRef("pk"))
+    people = Person.objects.visible_to(user).filter(Exists(working))
     people_ids = people.values("pk")
     total = people.count()
     young = Person.objects.filter(pk__in=people_ids).young(today).count()
@@ -101,3 +98,77 @@ def registry_summary(user, today: datetime.date | None = None) -> dict:
         "with_recent_courses": with_courses,
         "recent_courses_share": round(100 * with_courses / total) if total else 0,
     }
+
+
+_EXPORT_PERSON_FIELDS = (
+    "id",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "experience_start",
+    "email",
+    "phone",
+    "has_recent_courses_flag",
+)
+
+
+def person_export_rows(user, people, *, chunk_size: int = 2000):
+    """Rows for the people export: plain values in chunks, no model instances per employment.
+
+    ``people`` is the filtered, ordered queryset of the list page (annotated with
+    ``has_recent_courses_flag``). Each yielded ``Person`` carries ``export_employments``: dicts of the
+    person's current employments that ``user`` may see.
+    """
+    from .choices import QualificationCategory
+
+    today = timezone.localdate()
+    labels = {value: str(label) for value, label in QualificationCategory.choices}
+    visible = Employment.objects.visible_to(user).filter(active_on())
+    through = Employment.subjects.through
+    buffer: list[dict] = []
+
+    def flush(rows: list[dict]):
+        ids = [row["id"] for row in rows]
+        employments: dict[int, list[dict]] = {}
+        found = list(
+            visible.filter(person_id__in=ids)
+            .order_by("person_id", "-kind", "organisation__short_name")
+            .values(
+                "id",
+                "person_id",
+                "organisation__short_name",
+                "position__name",
+                "category",
+                "category_expires_on",
+                "grades",
+            )
+        )
+        subjects: dict[int, list[str]] = {}
+        for employment_id, name in (
+            through.objects.filter(employment_id__in=[e["id"] for e in found])
+            .order_by("subject__sort_order")
+            .values_list("employment_id", "subject__name")
+        ):
+            subjects.setdefault(employment_id, []).append(name)
+        for employment in found:
+            employment["category_label"] = labels.get(employment["category"], employment["category"])
+            employment["subjects"] = subjects.get(employment["id"], [])
+            employments.setdefault(employment["person_id"], []).append(employment)
+        for row in rows:
+            flag = row.pop("has_recent_courses_flag")
+            person = Person(**row)
+            person.has_recent_courses_flag = flag
+            person.export_employments = employments.get(person.pk, [])
+            person.export_age = person.age(today)
+            person.export_experience = person.experience_years(today)
+            person.export_young = person.is_young(today)
+            yield person
+
+    for row in people.values(*_EXPORT_PERSON_FIELDS).iterator(chunk_size=chunk_size):
+        buffer.append(row)
+        if len(buffer) >= chunk_size:
+            yield from flush(buffer)
+            buffer = []
+    if buffer:
+        yield from flush(buffer)

@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 from metodist.accounts.choices import Action
 from metodist.core.audit import record_export, record_view
 from metodist.core.exports import FORMATS, csv_response, xlsx_response
-from metodist.core.scoping import can
+from metodist.core.scoping import can, scope_for
 from metodist.core.views_support import require, scoped_or_404
 
 from . import selectors
@@ -56,17 +56,19 @@ def _list_context(request, filterset, table) -> dict:
         "query": query.urlencode(),
         "can_change": can(request.user, Action.CHANGE),
         "can_export": can(request.user, Action.EXPORT),
+        "can_import": can(request.user, Action.IMPORT),
     }
 
 
-def _export(request, queryset, *, columns, stem: str, what: str):
+def _export(request, queryset, *, columns, stem: str, what: str, rows=None):
     file_format = request.GET.get("format", "xlsx")
     if file_format not in FORMATS:
         return HttpResponseBadRequest(_("Неизвестный формат выгрузки."))
     query = request.GET.copy()
     query.pop("format", None)
     record_export(request, what=what, file_format=file_format, row_count=queryset.count(), query=query.urlencode())
-    rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
+    if rows is None:
+        rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
     if file_format == "csv":
         return csv_response(rows, columns, stem)
     return xlsx_response(rows, columns, stem, title=what)
@@ -86,10 +88,17 @@ def person_list(request):
 @login_required
 def person_export(request):
     require(request.user, Action.EXPORT)
-    queryset = selectors.person_list(request.user, Action.EXPORT)
+    queryset = Person.objects.visible_to(request.user, Action.EXPORT).with_recent_courses()
     filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
-    rows = filterset.qs.order_by("last_name", "first_name", "patronymic", "id")
-    return _export(request, rows, columns=PERSON_COLUMNS, stem="pedagogi", what=_("Педагогические работники"))
+    people = filterset.qs.order_by("last_name", "first_name", "patronymic", "id")
+    return _export(
+        request,
+        people,
+        rows=selectors.person_export_rows(request.user, people),
+        columns=PERSON_COLUMNS,
+        stem="pedagogi",
+        what=_("Педагогические работники"),
+    )
 
 
 @login_required
@@ -230,7 +239,10 @@ def organisation_list(request):
     queryset = selectors.organisation_list(request.user)
     filterset = OrganisationFilter(request.GET, queryset=queryset, user=request.user)
     table = OrganisationTable(filterset.qs)
-    return render(request, "registry/organisation_list.html", _list_context(request, filterset, table))
+    context = _list_context(request, filterset, table)
+    import_scope = scope_for(request.user, Action.IMPORT)
+    context["can_import"] = import_scope.is_global or bool(import_scope.territory_ids)
+    return render(request, "registry/organisation_list.html", context)
 
 
 @login_required
@@ -260,6 +272,7 @@ def organisation_detail(request, pk: int):
         "staff_count": staff.count(),
         "classes": classes,
         "can_change": Organisation.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists(),
+        "can_import": Organisation.objects.visible_to(request.user, Action.IMPORT).filter(pk=pk).exists(),
     }
     return render(request, "registry/organisation_detail.html", context)
 

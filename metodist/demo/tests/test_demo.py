@@ -127,7 +127,9 @@ def test_classes_and_teaching_load(demo):
             assert {s for s, _ in generator.curriculum(school_class.grade)} - {"Немецкий язык"} <= taught | {
                 "ОДНКНР"
             }, school_class
-    primary = registry.Employment.objects.filter(subjects__name="Начальные классы", kind="main", position__name="Учитель")
+    primary = registry.Employment.objects.filter(
+        subjects__name="Начальные классы", kind="main", position__name="Учитель"
+    )
     assert all(e.grades == [1, 2, 3, 4] for e in primary)
     # Teachers teach only the grades their employment lists.
     for assignment in registry.TeachingAssignment.objects.select_related("school_class")[:300]:
@@ -168,9 +170,9 @@ def test_scope_of_every_demo_user(demo):
     assert registry.Person.objects.working_in([gymnasium.pk]).filter(pk=teacher.pk).exists()
     assert users["nastavnik"].person.statuses.filter(kind=PersonStatusKind.TEACHER_MENTOR).exists()
     assert users["ekspert"].person.statuses.filter(kind=PersonStatusKind.EXPERT).exists()
-    assert users["methodist"].person.employments.filter(
-        organisation__kind=OrganisationKind.METHODOLOGICAL_CENTRE
-    ).exists()
+    assert (
+        users["methodist"].person.employments.filter(organisation__kind=OrganisationKind.METHODOLOGICAL_CENTRE).exists()
+    )
 
 
 def _generate(seed_value: int) -> list[tuple]:

@@ -6,7 +6,7 @@ import pytest
 
 from metodist.imports import errors
 from metodist.imports.models import ImportStatus
-from metodist.imports.services import organisation_kind_from_text
+from metodist.imports.vocabulary import organisation_kind_from_text
 from metodist.registry.choices import InnovationSite, OrganisationKind
 from metodist.registry.models import Organisation
 
@@ -205,7 +205,9 @@ def test_duplicate_inn_reports_both_lines(methodologist_client, world):
 
 def test_duplicate_name(methodologist_client, world):
     content = xlsx([["Краткое наименование"], ["МБОУ СОШ № 5"], ["мбоу сош №5"]])
-    _assert_refused(methodologist_client, content, errors.DUPLICATE_ORGANISATION % {"value": "МБОУ СОШ № 5", "lines": "2 и 3"})
+    _assert_refused(
+        methodologist_client, content, errors.DUPLICATE_ORGANISATION % {"value": "МБОУ СОШ № 5", "lines": "2 и 3"}
+    )
 
 
 def test_unknown_municipality(methodologist_client, world):
@@ -268,3 +270,21 @@ def test_coordinator_cannot_load_organisations(client, world):
     assert str(errors.ORGANISATIONS_IMPORT_FORBIDDEN) in text(response)
     assert last_batch() is None
     assert counts() == before
+
+
+def test_register_changed_between_check_and_confirmation(methodologist_client, world):
+    from metodist.registry.tests.factories import OrganisationFactory
+
+    content = xlsx([["Краткое наименование", "ОГРН"], ["МБОУ СОШ № 5", ogrn(1)]])
+    upload(methodologist_client, content, kind="organisations")
+    batch = last_batch()
+    assert (batch.rows_valid, batch.rows_invalid) == (1, 0)
+    OrganisationFactory(territory=world.m1, ogrn=ogrn(1))
+    before = counts()
+    response = apply(methodologist_client, batch)
+    assert str(errors.DATA_CHANGED) in text(response)
+    assert str(errors.OGRN_TAKEN % {"value": ogrn(1)}) in text(response)
+    assert counts() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED
+    assert batch.rows_invalid == 1

@@ -7,9 +7,11 @@ import datetime
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from metodist.imports import errors
 from metodist.imports.models import ImportStatus
+from metodist.imports.vocabulary import CATEGORY_ALLOWED
 from metodist.registry.choices import EmploymentKind, QualificationCategory
 from metodist.registry.models import Employment, Person
 
@@ -111,15 +113,23 @@ def test_happy_path_csv_cp1251_semicolon(coordinator_client, world):
 
 
 def test_csv_utf8_with_bom_and_commas(coordinator_client, world):
-    rows = [["Фамилия", "Имя", "Отчество", "Дата рождения", "Должность"], ["Петрова", "Анна", "", "12.04.1990", "Учитель"]]
-    upload(coordinator_client, csv_bytes(rows, delimiter=",", encoding="utf-8-sig"), "list.csv", organisation=world.org_a)
+    rows = [
+        ["Фамилия", "Имя", "Отчество", "Дата рождения", "Должность"],
+        ["Петрова", "Анна", "", "12.04.1990", "Учитель"],
+    ]
+    upload(
+        coordinator_client, csv_bytes(rows, delimiter=",", encoding="utf-8-sig"), "list.csv", organisation=world.org_a
+    )
     batch = last_batch()
     assert (batch.rows_valid, batch.rows_invalid) == (1, 0), batch.report
 
 
 def test_header_below_a_title_and_unknown_columns_ignored(coordinator_client, world):
     title = [["Список педагогических работников МБОУ СОШ № 1"], ["на 01.09.2025"], []]
-    rows = [["№ п/п", "Ф.И.О.", "Дата рождения", "Должность", "Примечание"], [1, "Петрова Анна Сергеевна", "12.04.1990", "Учитель", "—"]]
+    rows = [
+        ["№ п/п", "Ф.И.О.", "Дата рождения", "Должность", "Примечание"],
+        [1, "Петрова Анна Сергеевна", "12.04.1990", "Учитель", "—"],
+    ]
     response = upload(coordinator_client, xlsx(rows, title_rows=title), organisation=world.org_a)
     batch = last_batch()
     assert batch.report["header_line"] == 4
@@ -163,7 +173,14 @@ def test_existing_person_matched_by_name_and_birth_date(coordinator_client, worl
     pa = world.pa
     rows = [
         ["ФИО", "Дата рождения", "Должность", "Категория", "Дата присвоения категории", "Дата приёма"],
-        [f"{pa.last_name.upper()} {pa.first_name} {pa.patronymic}", pa.birth_date, "Учитель", "первая", datetime.date(2022, 3, 1), datetime.date(2010, 9, 1)],
+        [
+            f"{pa.last_name.upper()} {pa.first_name} {pa.patronymic}",
+            pa.birth_date,
+            "Учитель",
+            "первая",
+            datetime.date(2022, 3, 1),
+            datetime.date(2010, 9, 1),
+        ],
     ]
     before = counts()
     upload(coordinator_client, xlsx(rows), organisation=world.org_a)
@@ -177,7 +194,10 @@ def test_person_matched_by_snils_gets_new_surname(coordinator_client, world):
     person = world.pa
     person.snils = snils(345678912)
     person.save()
-    rows = [["Фамилия", "Имя", "Отчество", "СНИЛС", "Должность"], ["Новикова", person.first_name, person.patronymic, snils(345678912), "Учитель"]]
+    rows = [
+        ["Фамилия", "Имя", "Отчество", "СНИЛС", "Должность"],
+        ["Новикова", person.first_name, person.patronymic, snils(345678912), "Учитель"],
+    ]
     upload(coordinator_client, xlsx(rows), organisation=world.org_a)
     batch = last_batch()
     assert (batch.rows_updated, batch.rows_invalid) == (1, 0), batch.report
@@ -340,7 +360,10 @@ def test_file_over_the_limit(coordinator_client, world):
 @pytest.mark.parametrize(
     ("position", "message"),
     [
-        ("Учитель математики", errors.UNKNOWN_POSITION_SUGGEST % {"value": "Учитель математики", "suggestion": "Учитель"}),
+        (
+            "Учитель математики",
+            errors.UNKNOWN_POSITION_SUGGEST % {"value": "Учитель математики", "suggestion": "Учитель"},
+        ),
         ("Воспитатиль", errors.UNKNOWN_POSITION_SUGGEST % {"value": "Воспитатиль", "suggestion": "Воспитатель"}),
         ("Космонавт", errors.UNKNOWN_POSITION % {"value": "Космонавт"}),
     ],
@@ -351,24 +374,38 @@ def test_unknown_position(coordinator_client, world, position, message):
 
 
 def test_unknown_subject(coordinator_client, world):
-    rows = [["ФИО", "Дата рождения", "Должность", "Предметы"], ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", "Математика, Физикка"]]
+    rows = [
+        ["ФИО", "Дата рождения", "Должность", "Предметы"],
+        ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", "Математика, Физикка"],
+    ]
     message = errors.UNKNOWN_SUBJECT_SUGGEST % {"value": "Физикка", "suggestion": "Физика"}
     _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", message)
 
 
 def test_unknown_category(coordinator_client, world):
-    rows = [["ФИО", "Дата рождения", "Должность", "Категория"], ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", "вторая"]]
-    message = errors.UNKNOWN_CATEGORY % {"value": "вторая", "allowed": "высшая, первая, СЗД (соответствие занимаемой должности), без категории, педагог-методист, педагог-наставник"}
+    rows = [
+        ["ФИО", "Дата рождения", "Должность", "Категория"],
+        ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", "вторая"],
+    ]
+    message = errors.UNKNOWN_CATEGORY % {
+        "value": "вторая",
+        "allowed": CATEGORY_ALLOWED,
+    }
     _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", message)
 
 
 def test_category_without_date(coordinator_client, world):
-    rows = [["ФИО", "Дата рождения", "Должность", "Категория"], ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", "высшая"]]
-    _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", errors.CATEGORY_DATE_REQUIRED % {"category": "высшая"})
+    rows = [
+        ["ФИО", "Дата рождения", "Должность", "Категория"],
+        ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", "высшая"],
+    ]
+    _assert_refused(
+        coordinator_client, world, xlsx(rows), "list.xlsx", errors.CATEGORY_DATE_REQUIRED % {"category": "высшая"}
+    )
 
 
 def test_future_birth_date(coordinator_client, world):
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     rows = [["ФИО", "Дата рождения", "Должность"], ["Петрова Анна Сергеевна", tomorrow, "Учитель"]]
     message = errors.FUTURE_BIRTH_DATE % {"value": tomorrow.strftime("%d.%m.%Y")}
     _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", message)
@@ -393,7 +430,10 @@ def test_identity_required(coordinator_client, world):
 
 
 def test_grades_that_excel_turned_into_a_date(coordinator_client, world):
-    rows = [["ФИО", "Дата рождения", "Должность", "Классы"], ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", datetime.datetime(2025, 9, 5)]]
+    rows = [
+        ["ФИО", "Дата рождения", "Должность", "Классы"],
+        ["Петрова Анна Сергеевна", "12.04.1990", "Учитель", datetime.datetime(2025, 9, 5)],
+    ]
     _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", errors.BAD_GRADES % {"value": "05.09.2025"})
 
 
@@ -457,3 +497,56 @@ def test_limit_comes_from_settings(coordinator_client, world):
     response = upload(coordinator_client, content, organisation=world.org_a)
     assert "Можно загрузить файл размером не больше" in text(response)
     assert counts() == before
+
+
+def test_full_name_of_one_word(coordinator_client, world):
+    rows = [["ФИО", "Дата рождения", "Должность"], ["Петрова", "12.04.1990", "Учитель"]]
+    _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", errors.BAD_FULL_NAME % {"value": "Петрова"})
+
+
+def test_no_name_columns_at_all(coordinator_client, world):
+    rows = [["Дата рождения", "Должность"], ["12.04.1990", "Учитель"]]
+    message = errors.MISSING_COLUMNS % {
+        "missing": "«ФИО (или «Фамилия», «Имя», «Отчество»)»",
+        "found": "«Дата рождения», «Должность»",
+    }
+    _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", message)
+
+
+def test_snils_stored_by_excel_as_a_number(coordinator_client, world):
+    value = snils(12345678)  # «012-345-678 …»: Excel drops the leading zero of a number
+    number = int(value.replace("-", "").replace(" ", ""))
+    rows = [["ФИО", "СНИЛС", "Должность"], ["Петрова Анна Сергеевна", number, "Учитель"]]
+    _upload_and_apply(coordinator_client, world, xlsx(rows))
+    assert Person.objects.get(last_name="Петрова").snils == value
+
+
+def test_row_without_snils_joins_the_row_with_it(coordinator_client, world):
+    rows = [
+        ["ФИО", "Дата рождения", "СНИЛС", "Должность"],
+        ["Петрова Анна Сергеевна", "12.04.1990", "", "Учитель"],
+        ["Петрова Анна Сергеевна", "12.04.1990", snils(123456789), "Педагог-психолог"],
+    ]
+    _upload_and_apply(coordinator_client, world, xlsx(rows))
+    person = Person.objects.get(last_name="Петрова")
+    assert person.snils == snils(123456789)
+    assert person.employments.count() == 2
+
+
+def test_person_first_loaded_without_snils_is_found_when_it_is_added(coordinator_client, world):
+    rows = [["ФИО", "Дата рождения", "СНИЛС", "Должность"], ["Петрова Анна Сергеевна", "12.04.1990", "", "Учитель"]]
+    _upload_and_apply(coordinator_client, world, xlsx(rows))
+    rows[1][2] = snils(123456789)
+    before = counts()
+    _upload_and_apply(coordinator_client, world, xlsx(rows))
+    assert Person.objects.get(last_name="Петрова").snils == snils(123456789)
+    assert counts()["people"] == before["people"]
+    assert counts()["employments"] == before["employments"]
+
+
+def test_category_date_kept_from_the_register(coordinator_client, world):
+    pa = world.pa  # «первая» since 01.03.2022 in org A
+    rows = [["ФИО", "Дата рождения", "Должность", "Категория"], [pa.full_name, pa.birth_date, "Учитель", "первая"]]
+    upload(coordinator_client, xlsx(rows), organisation=world.org_a)
+    batch = last_batch()
+    assert (batch.rows_unchanged, batch.rows_invalid) == (1, 0), batch.report

@@ -208,7 +208,9 @@ def test_unknown_template_kind(client, world):
 
 def test_history_lists_own_batches(client, world):
     client.force_login(world.users["methodologist"])
-    upload(client, xlsx([["Краткое наименование", "ИНН"], ["МБОУ СОШ № 5", inn(1)]]), "первый.xlsx", kind="organisations")
+    upload(
+        client, xlsx([["Краткое наименование", "ИНН"], ["МБОУ СОШ № 5", inn(1)]]), "первый.xlsx", kind="organisations"
+    )
     upload(client, b"", "второй.xlsx", kind="organisations")
     page = text(client.get(reverse("imports:list")))
     assert "первый.xlsx" in page

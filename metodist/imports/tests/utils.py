@@ -9,6 +9,7 @@ import io
 import openpyxl
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
 from metodist.imports.models import ImportBatch
 from metodist.registry.models import Employment, Organisation, Person
@@ -34,7 +35,7 @@ def ogrn(number: int) -> str:
 
 
 def years_ago(years: int, days: int = 0) -> datetime.date:
-    today = datetime.date.today()
+    today = timezone.localdate()
     try:
         day = today.replace(year=today.year - years)
     except ValueError:
@@ -57,7 +58,9 @@ def csv_bytes(rows: list[list], *, delimiter: str = ";", encoding: str = "cp1251
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     for row in rows:
-        writer.writerow(["" if v is None else (v.strftime("%d.%m.%Y") if isinstance(v, datetime.date) else v) for v in row])
+        writer.writerow(
+            ["" if v is None else (v.strftime("%d.%m.%Y") if isinstance(v, datetime.date) else v) for v in row]
+        )
     return buffer.getvalue().encode(encoding)
 
 
