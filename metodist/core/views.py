@@ -13,6 +13,7 @@ from metodist.registry import selectors as registry_selectors
 from metodist.registry.models import Person
 
 from .models import DataExport
+from .templatetags.metodist import AUDIT_ACTIONS
 from .scoping import scope_for
 
 
@@ -47,5 +48,11 @@ def audit(request):
     return render(
         request,
         "core/audit.html",
-        {"page": page, "exports": exports, "action": action or "", "actor": actor, "actions": LogEntry.Action.choices},
+        {
+            "page": page,
+            "exports": exports,
+            "action": action or "",
+            "actor": actor,
+            "actions": [(value, AUDIT_ACTIONS[value]) for value in sorted(AUDIT_ACTIONS)],
+        },
     )

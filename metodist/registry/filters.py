@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,25 @@ def _current_employments():
     return Employment.objects.filter(active_on()).filter(person=OuterRef("pk"))
 
 
-class PersonFilter(django_filters.FilterSet):
+class StyledFilterSet(django_filters.FilterSet):
+    """Bootstrap classes on every filter widget (the empty choice «все» is FILTERS_EMPTY_CHOICE_LABEL)."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_metodist_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.Select):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+                    widget.attrs.setdefault("placeholder", _("ФИО или почта"))
+            form._metodist_styled = True
+        return form
+
+
+class PersonFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Поиск"), method="filter_q")
     territory = django_filters.ModelChoiceFilter(
         label=_("Муниципалитет"), queryset=Territory.objects.none(), method="filter_territory"
@@ -116,7 +135,7 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(Exists(recent) if value else ~Exists(recent))
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Поиск"), method="filter_q")
     territory = django_filters.ModelChoiceFilter(label=_("Муниципалитет"), queryset=Territory.objects.none())
     kind = django_filters.ChoiceFilter(label=_("Тип"), choices=OrganisationKind.choices)
