@@ -13,8 +13,8 @@ from metodist.registry import selectors as registry_selectors
 from metodist.registry.models import Person
 
 from .models import DataExport
-from .templatetags.metodist import AUDIT_ACTIONS
 from .scoping import scope_for
+from .templatetags.metodist import AUDIT_ACTIONS
 
 
 @login_required
