@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from metodist.core.widgets import FastSelect
+
 from .choices import InnovationSite, OrganisationKind, QualificationCategory, TerritoryKind
 from .models import CourseCompletion, Employment, Organisation, Person, Position, Subject, Territory
 from .querysets import active_on
@@ -35,6 +37,8 @@ class StyledFilterSet(django_filters.FilterSet):
                 widget = field.widget
                 if isinstance(widget, forms.Select):
                     widget.attrs.setdefault("class", "form-select form-select-sm")
+                    if type(widget) is forms.Select:
+                        field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
                 else:
                     widget.attrs.setdefault("class", "form-control form-control-sm")
                     widget.attrs.setdefault("placeholder", _("ФИО или почта"))

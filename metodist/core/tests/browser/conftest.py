@@ -9,6 +9,7 @@ Set ``$METODIST_SCREENSHOT_DIR`` to keep screenshots of the main pages (``metodi
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,7 +34,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DESKTOP = {"width": 1366, "height": 900}
-MOBILE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
 # Resources a page must load for it to look right: a failure of any of them is a broken page.
 ASSET_TYPES = {"stylesheet", "script", "font", "image"}
@@ -116,9 +116,17 @@ def page(new_page):
     return new_page()
 
 
+def _load_reference_data() -> None:
+    """Positions and subjects come from a data migration, and a transactional test's flush deletes them."""
+    from django.apps import apps
+
+    importlib.import_module("metodist.registry.migrations.0002_reference_data").load(apps, None)
+
+
 @pytest.fixture
 def live_world(live_server) -> World:
     """The test world of fixtures.py, built in the transactional database the live server reads."""
+    _load_reference_data()
     return build_world()
 
 

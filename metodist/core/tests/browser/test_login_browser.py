@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from metodist.accounts.tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _nav_labels(page) -> list[str]:

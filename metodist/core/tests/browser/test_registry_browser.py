@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from metodist.registry.models import Person
 
-from .conftest import MOBILE
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+MOBILE = {"width": 390, "height": 844}  # an iPhone 12-15 in portrait
 
 # A СНИЛС with a wrong checksum and the same number with the right one (123-456-789 → 64).
 BAD_SNILS = "123-456-789 00"
