@@ -25,7 +25,7 @@ $(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
 demo: $(VENV)/.base-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_seed
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: lint, Django checks, migrations check and the whole test suite (PostgreSQL when DATABASE_URL is set)
 test: $(VENV)/.dev-installed browser-deps lint check pytest

@@ -61,7 +61,9 @@ class OrganisationTable(tables.Table):
     short_name = tables.Column(verbose_name=_("Организация"), linkify=True)
     territory = tables.Column(verbose_name=_("Муниципалитет"), accessor="territory__name")
     kind = tables.Column(verbose_name=_("Тип"))
-    staff_count = tables.Column(verbose_name=_("Педагогов"), attrs={"td": {"class": "text-end"}})
+    staff_count = tables.Column(
+        verbose_name=_("Педагогов"), attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+    )
     flags = tables.Column(verbose_name=_("Признаки"), empty_values=(), orderable=False)
 
     class Meta:

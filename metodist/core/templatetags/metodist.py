@@ -12,3 +12,12 @@ AUDIT_ACTIONS = {0: _("создание"), 1: _("изменение"), 2: _("у�
 def audit_action(entry) -> str:
     """The Russian name of an audit entry's action (django-auditlog ships no Russian labels)."""
     return str(AUDIT_ACTIONS.get(entry.action, entry.action))
+
+
+@register.filter
+def audit_value(value) -> str:
+    """An audited value as a person reads it: «—» for empty, «да/нет» for booleans."""
+    text = str(value)
+    if text in {"None", "", "[]"}:
+        return "—"
+    return {"True": "да", "False": "нет"}.get(text, text)

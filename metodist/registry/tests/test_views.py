@@ -297,3 +297,27 @@ def test_dismissal_removes_the_person_from_the_coordinators_list(client, world):
     assert response.status_code == 302, response.context["form"].errors
     html = client.get(reverse("registry:person_list")).content.decode()
     assert "Архипова" not in html
+
+
+def test_history_lists_only_data_fields(client, world):
+    client.force_login(world.users["coordinator"])
+    client.post(
+        reverse("registry:person_edit", args=[world.pa.pk]),
+        {"last_name": "Аничкова-Петрова", "first_name": "Мария", "patronymic": "Петровна"},
+    )
+    entry = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, object_pk=str(world.pa.pk)).latest("timestamp")
+    changed = set(entry.changes_dict)
+    assert "last_name" in changed
+    assert not changed & {"id", "created_at", "updated_at", "courses", "awards", "employments"}
+    response = client.get(reverse("registry:person_detail", args=[world.pa.pk]))
+    assert "Аничкова-Петрова" in response.content.decode()
+
+
+def test_404_and_403_pages_are_russian(client, world):
+    client.force_login(world.users["teacher"])
+    response = client.get(reverse("registry:person_detail", args=[world.pb.pk]))
+    assert response.status_code == 404
+    assert "Страница не найдена" in response.content.decode()
+    response = client.get(reverse("registry:person_export"))
+    assert response.status_code == 403
+    assert "Нет доступа" in response.content.decode()
