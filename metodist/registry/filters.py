@@ -67,6 +67,9 @@ class PersonFilter(StyledFilterSet):
     recent_courses = django_filters.BooleanFilter(
         label=_("Курсы за 3 года"), method="filter_recent_courses", widget=YesNoWidget()
     )
+    category_expiring = django_filters.BooleanFilter(
+        label=_("Категория истекает за год"), method="filter_category_expiring", widget=YesNoWidget()
+    )
     is_manager = django_filters.BooleanFilter(label=_("Руководитель"), method="filter_manager", widget=YesNoWidget())
 
     class Meta:
@@ -119,6 +122,10 @@ class PersonFilter(StyledFilterSet):
         return queryset  # applied together in filter_queryset
 
     filter_territory = filter_organisation = filter_position = filter_subject = filter_category = _combined
+
+    def filter_category_expiring(self, queryset, name, value):
+        expiring = Employment.objects.category_expiring().filter(active_on()).filter(person=OuterRef("pk"))
+        return queryset.filter(Exists(expiring) if value else ~Exists(expiring))
 
     def filter_manager(self, queryset, name, value):
         condition = Exists(_current_employments().filter(is_manager=True))

@@ -321,3 +321,21 @@ def test_404_and_403_pages_are_russian(client, world):
     response = client.get(reverse("registry:person_export"))
     assert response.status_code == 403
     assert "Нет доступа" in response.content.decode()
+
+
+def test_category_expiring_filter_matches_the_dashboard(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for other in Employment.objects.exclude(person=world.pb):
+        other.category_assigned_on = today - datetime.timedelta(days=30)
+        other.save()
+    employment = Employment.objects.get(person=world.pb)
+    employment.category_assigned_on = today.replace(year=today.year - 5) + datetime.timedelta(days=40)
+    employment.save()
+    client.force_login(world.users["methodologist"])
+    assert client.get(reverse("core:dashboard")).context["summary"]["category_expiring"] == 1
+    html = client.get(reverse("registry:person_list"), {"category_expiring": "true"}).content.decode()
+    assert "Борисова" in html and "Аничкова" not in html
