@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metodist.accounts.choices import Action
 from metodist.core.scoping import scope_for
+from metodist.imports.parsing import parse_grades  # one tolerant reading of «5-9, 11» for forms and imports
 
 from .choices import TerritoryKind
 from .models import (
@@ -28,26 +27,6 @@ GRADES_ERROR = _("Укажите параллели числами от 1 до 1
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def parse_grades(text: str) -> list[int]:
-    """«5-9, 11» → [5, 6, 7, 8, 9, 11]. Raises ValueError on anything else."""
-    grades: set[int] = set()
-    text = re.sub(r"\s*[-–]\s*", "-", text.strip())
-    for part in filter(None, re.split(r"[,;\s]+", text)):
-        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", part)
-        if match:
-            low, high = int(match.group(1)), int(match.group(2))
-            if low > high:
-                raise ValueError(part)
-            grades.update(range(low, high + 1))
-        elif part.isdigit():
-            grades.add(int(part))
-        else:
-            raise ValueError(part)
-    if any(g < 1 or g > 11 for g in grades):
-        raise ValueError(text)
-    return sorted(grades)
-
-
 class GradesField(forms.CharField):
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -57,7 +36,7 @@ class GradesField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         try:
-            return parse_grades(value or "")
+            return parse_grades(value or None) or []
         except ValueError as error:
             raise forms.ValidationError(GRADES_ERROR, code="invalid_grades") from error
 
