@@ -225,12 +225,8 @@ class Person(BaseModel):
 
     def has_recent_courses(self, today: datetime.date | None = None) -> bool:
         """Курсы за последние 3 года: a completed course ending within the last three years."""
-        if hasattr(self, "_prefetched_objects_cache") and "courses" in self._prefetched_objects_cache:
-            today = today or timezone.localdate()
-            since = querysets.years_before(today, RECENT_COURSES_YEARS)
-            return any(since < c.end_date <= today for c in self.courses.all())
-        annotated = getattr(self, "has_recent_courses_flag", None)
-        if annotated is not None:
+        annotated = getattr(self, "has_recent_courses_flag", None)  # PersonQuerySet.with_recent_courses()
+        if annotated is not None and today is None:
             return annotated
         today = today or timezone.localdate()
         since = querysets.years_before(today, RECENT_COURSES_YEARS)
