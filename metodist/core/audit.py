@@ -11,18 +11,12 @@ from auditlog.signals import accessed
 from django.db import models
 
 from .models import DataExport
-
-
-def _remote_addr(request) -> str | None:
-    forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+from .net import client_address
 
 
 def record_view(request, instance: models.Model) -> None:
     """Log that ``request.user`` viewed ``instance`` (an auditlog ACCESS entry)."""
-    with set_actor(request.user, remote_addr=_remote_addr(request)):
+    with set_actor(request.user, remote_addr=client_address(request)):
         accessed.send(instance.__class__, instance=instance)
 
 
@@ -34,10 +28,10 @@ def record_export(request, *, what: str, file_format: str, row_count: int, query
         file_format=file_format,
         row_count=row_count,
         query=query[:2000],
-        remote_addr=_remote_addr(request),
+        remote_addr=client_address(request),
     )
 
 
 def acting_as(request):
     """Context manager: changes made inside are attributed to ``request.user`` (API requests)."""
-    return set_actor(request.user, remote_addr=_remote_addr(request))
+    return set_actor(request.user, remote_addr=client_address(request))
