@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class PersonItemKind:
+    """Only the kinds ``views.person_item_delete`` deletes, so that other «…/<pk>/delete/» routes stay reachable."""
+
+    regex = "|".join(views.PERSON_ITEM_KINDS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PersonItemKind, "person_item")
 
 app_name = "registry"
 urlpatterns = [
@@ -15,7 +30,7 @@ urlpatterns = [
     path("people/<int:pk>/statuses/add/", views.status_create, name="status_create"),
     path("employments/<int:pk>/edit/", views.employment_edit, name="employment_edit"),
     path("courses/<int:pk>/edit/", views.course_edit, name="course_edit"),
-    path("<str:kind>/<int:pk>/delete/", views.person_item_delete, name="person_item_delete"),
+    path("<person_item:kind>/<int:pk>/delete/", views.person_item_delete, name="person_item_delete"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/export/", views.organisation_export, name="organisation_export"),
     path("organisations/add/", views.organisation_create, name="organisation_create"),

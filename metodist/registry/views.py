@@ -216,6 +216,7 @@ _DELETABLE = {
     "award": (Award, _("Награда удалена.")),
     "status": (PersonStatus, _("Статус удалён.")),
 }
+PERSON_ITEM_KINDS = tuple(_DELETABLE)
 
 
 @login_required
