@@ -13,25 +13,20 @@ from django.utils import timezone
 
 from metodist.imports.models import ImportBatch
 from metodist.registry.models import Employment, Organisation, Person
+from metodist.registry.validators import inn_with_checksum, ogrn_with_checksum, snils_with_checksum
 
 
 def snils(number: int) -> str:
     """A valid СНИЛС for a 9-digit number (above 001-001-998, so that it carries a checksum)."""
-    body = f"{number:09d}"
-    total = sum(int(c) * (9 - i) for i, c in enumerate(body))
-    control = total if total < 100 else (0 if total in (100, 101) else total % 101 % 100)
-    return f"{body[0:3]}-{body[3:6]}-{body[6:9]} {control:02d}"
+    return snils_with_checksum(f"{number:09d}")
 
 
 def inn(number: int) -> str:
-    base = f"52{number:07d}"
-    weights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
-    return base + str(sum(w * int(c) for w, c in zip(weights, base, strict=True)) % 11 % 10)
+    return inn_with_checksum(f"52{number:07d}")
 
 
 def ogrn(number: int) -> str:
-    base = f"{105200000000 + number:012d}"
-    return base + str(int(base) % 11 % 10)
+    return ogrn_with_checksum(f"{105200000000 + number:012d}")
 
 
 def years_ago(years: int, days: int = 0) -> datetime.date:

@@ -15,7 +15,7 @@ from metodist.registry.choices import (
     OrganisationKind,
 )
 from metodist.registry.querysets import years_before
-from metodist.registry.validators import is_valid_snils, normalise_snils
+from metodist.registry.validators import inn_with_checksum, is_valid_snils, ogrn_with_checksum, snils_with_checksum
 
 from .data import (
     AGE_BANDS,
@@ -81,21 +81,6 @@ def random_full_name(rng: random.Random, gender: str, birth_year: int) -> tuple[
 
 def translit(text: str) -> str:
     return "".join(TRANSLIT.get(c, c) for c in text.lower())
-
-
-def inn_with_checksum(first9: str) -> str:
-    weights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
-    return first9 + str(sum(w * int(c) for w, c in zip(weights, first9, strict=True)) % 11 % 10)
-
-
-def ogrn_with_checksum(first12: str) -> str:
-    return first12 + str(int(first12) % 11 % 10)
-
-
-def snils_with_checksum(number: str) -> str:
-    total = sum(int(c) * (9 - i) for i, c in enumerate(number))
-    control = total if total < 100 else 0 if total in (100, 101) else total % 101 % 100
-    return normalise_snils(f"{number}{control:02d}")
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

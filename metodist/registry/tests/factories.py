@@ -7,19 +7,16 @@ from factory.django import DjangoModelFactory
 
 from metodist.registry import models
 from metodist.registry.choices import OrganisationKind, QualificationCategory, TerritoryKind
+from metodist.registry.validators import inn_with_checksum, ogrn_with_checksum
 
 
 def _inn(n: int) -> str:
     """A valid 10-digit ИНН built from a sequence number."""
-    base = f"77{n % 10_000_000:07d}"
-    weights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
-    control = sum(w * int(c) for w, c in zip(weights, base, strict=True)) % 11 % 10
-    return f"{base}{control}"
+    return inn_with_checksum(f"77{n % 10_000_000:07d}")
 
 
 def _ogrn(n: int) -> str:
-    base = f"{102770000000 + n:012d}"
-    return f"{base}{int(base) % 11 % 10}"
+    return ogrn_with_checksum(f"{102770000000 + n:012d}")
 
 
 class RegionFactory(DjangoModelFactory):
