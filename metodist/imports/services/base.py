@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from .. import errors
+from .. import errors, progress
 from ..parsing import (
     ColumnSpec,
     FileError,
@@ -236,10 +236,11 @@ class _BaseImport:
 
     def _clean_rows(self) -> None:
         assert self.table is not None
-        for row in self.table.rows:
+        for done, row in enumerate(self.table.rows, start=1):
             item = self._clean(row)
             if item is not None:
                 self.rows.append(item)
+            progress.report(progress.CHECKING, done, len(self.table.rows))
 
     def write(self) -> None:
         """Save what the check found would change."""

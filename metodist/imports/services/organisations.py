@@ -16,7 +16,7 @@ from metodist.registry.choices import InnovationSite, OrganisationKind, Territor
 from metodist.registry.models import Organisation, Territory
 from metodist.registry.validators import is_valid_inn, is_valid_ogrn
 
-from .. import errors
+from .. import errors, progress
 from ..columns import EXAMPLE_INN, ORGANISATION_COLUMNS
 from ..models import ImportKind
 from ..parsing import ParsedTable, SheetRow, cell_text, normalise
@@ -282,7 +282,8 @@ class _OrganisationImport(_BaseImport):
         self._resolve()
 
     def write(self) -> None:
-        for item in self.rows:
+        for done, item in enumerate(self.rows, start=1):
+            progress.report(progress.WRITING, done, len(self.rows))
             if not item.result.ok:
                 continue
             if item.organisation is None:

@@ -11,7 +11,7 @@ from metodist.registry.choices import EmploymentKind, PositionGroup, Qualificati
 from metodist.registry.models import Employment, Organisation, Person, Position, Subject, full_years_between
 from metodist.registry.validators import is_valid_snils, normalise_snils
 
-from .. import errors
+from .. import errors, progress
 from ..columns import EXAMPLE_SNILS, STAFF_COLUMNS
 from ..models import ImportKind
 from ..parsing import ParsedTable, SheetRow, cell_text, digits, normalise, parse_grades, split_list
@@ -497,7 +497,9 @@ class _StaffImport(_BaseImport):
         self._plan_people()
 
     def write(self) -> None:
-        for plan in self.plans.values():
+        total = len(self.plans) + len(self.rows)
+        for done, plan in enumerate(self.plans.values(), start=1):
+            progress.report(progress.WRITING, done, total)
             if not any(r.result.ok for r in plan.rows):
                 continue
             if plan.person is None:
@@ -507,7 +509,8 @@ class _StaffImport(_BaseImport):
                 for name, value in plan.changes.items():
                     setattr(plan.person, name, value)
                 plan.person.save(update_fields=[*plan.changes, "updated_at"])
-        for item in self.rows:
+        for done, item in enumerate(self.rows, start=len(self.plans) + 1):
+            progress.report(progress.WRITING, done, total)
             if not item.result.ok:
                 continue
             employment = item.employment
