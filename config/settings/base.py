@@ -37,19 +37,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_tables2",
     "django_htmx",
     "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "metodist.core",
     "metodist.accounts",
     "metodist.registry",
     "metodist.imports",
+    "metodist.jobs",
     "metodist.demo",
 ]
 
@@ -62,10 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "metodist.accounts.two_factor.AdministratorTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,12 +99,46 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+# Jobs write their progress through a second connection to the same database, outside the transaction
+# of the work itself (metodist/jobs/runner.py). In tests it mirrors the default database.
+DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+JOBS_PROGRESS_DATABASE = "progress"
+# A running job whose worker has not reported for this many seconds is given up (metodist/jobs reaper).
+JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", "60"))
+# Exports of more rows than this run as background jobs.
+JOBS_EXPORT_ROWS = int(os.environ.get("JOBS_EXPORT_ROWS", "2000"))
+# Uploaded files and generated exports (personal data) are deleted after this many days.
+RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+AUTHENTICATION_BACKENDS = [
+    "metodist.accounts.lockout.LoginAttemptsBackend",  # django-axes: refuses locked-out clients first
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Accounts (metodist.accounts): sessions, API tokens, password guessing, two-factor authentication.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+API_TOKEN_LIFETIME = int(os.environ.get("API_TOKEN_LIFETIME", str(30 * 86400)))  # seconds
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 86400)))  # invitation links too
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # links in e-mails sent outside a request
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # one store for every process and server
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "metodist.accounts.lockout.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "metodist.core.net.client_address"
+AXES_LOCKOUT_CALLABLE = "metodist.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Методист"
+TWO_FACTOR_PROTECTED_PATHS = ["/admin/", "/audit/"]
+TWO_FACTOR_EXEMPT_PATHS = ["/admin/logout/"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -142,7 +182,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "metodist.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,24 +1,33 @@
-"""Pages of the import: upload → check and preview → confirm; templates; the history of uploads."""
+"""Pages of the import: upload → check and preview → confirm; templates; the history of uploads.
+
+Checking and loading run as background jobs (see jobs.py): the upload and the confirmation queue a job and
+send the user to its page, which shows the progress and then opens the preview.
+"""
 
 from __future__ import annotations
 
 import io
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metodist.accounts.choices import Action
 from metodist.core.scoping import can, scope_for
+from metodist.jobs.models import Job
+from metodist.jobs.services import job_create
 from metodist.registry.models import Organisation
 
-from . import errors, services
+from . import services
+from .annotated import annotated_copy, annotated_filename
 from .forms import ApplyForm, UploadForm
+from .jobs import KIND_APPLY, KIND_CHECK
 from .models import ImportBatch, ImportKind
 from .workbooks import build_template
 
@@ -62,14 +71,16 @@ def upload(request):
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             uploaded = form.cleaned_data["file"]
-            batch = services.import_batch_create(
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                content=uploaded.read(),
-                filename=uploaded.name,
-                organisation=form.cleaned_data["organisation"],
+            organisation = form.cleaned_data["organisation"]
+            job = job_create(
+                owner=request.user,
+                kind=KIND_CHECK,
+                title=_("Проверка файла «%(name)s»") % {"name": uploaded.name},
+                params={"kind": form.cleaned_data["kind"], "organisation": organisation.pk if organisation else None},
+                input_content=uploaded.read(),
+                input_filename=uploaded.name,
             )
-            return redirect(batch)
+            return redirect(job)
     else:
         initial: dict = {}
         if organisation_pk:
@@ -124,19 +135,40 @@ def apply(request, pk: int):
             raise Http404
     elif not services.can_import_organisations(request.user):
         raise PermissionDenied
+    running = Job.objects.active().filter(kind=KIND_APPLY, params__batch=batch.pk).first()
+    if running is not None:  # a second click while the first load runs
+        return redirect(running)
     form = ApplyForm(request.POST)
     only_valid = form.is_valid() and form.cleaned_data["only_valid"]
-    try:
-        report = services.import_batch_apply(batch=batch, user=request.user, only_valid=only_valid)
-    except services.ImportRejected as exc:
-        messages.error(request, exc.message)
-        return redirect(batch)
-    counts = report.counts()
-    messages.success(
-        request,
-        errors.APPLIED % {"new": counts["new"], "updated": counts["updated"], "unchanged": counts["unchanged"]},
+    job = job_create(
+        owner=request.user,
+        kind=KIND_APPLY,
+        title=_("Загрузка файла «%(name)s»") % {"name": batch.original_filename},
+        params={"batch": batch.pk, "only_valid": only_valid},
     )
-    return redirect(batch)
+    return redirect(job)
+
+
+@import_required
+def errors_file(request, pk: int):
+    """The user's own file with an «Ошибки» column, for a file whose rows have errors."""
+    batch = _get_batch(request, pk)
+    report = batch.report or {}
+    if not batch.file or not report.get("errors"):
+        raise Http404
+    try:
+        with batch.file.open("rb") as handle:
+            content = handle.read()
+    except FileNotFoundError as exc:  # deleted after the retention period
+        raise Http404 from exc
+    annotated = annotated_copy(content=content, filename=batch.original_filename, report=report)
+    response = HttpResponse(annotated, content_type=_content_type(batch.original_filename))
+    response["Content-Disposition"] = content_disposition_header(True, annotated_filename(batch.original_filename))
+    return response
+
+
+def _content_type(filename: str) -> str:
+    return XLSX_CONTENT_TYPE if filename.lower().endswith((".xlsx", ".xlsm")) else "text/csv"
 
 
 @import_required

@@ -1,0 +1,82 @@
+"""Checking and loading an uploaded file run as background jobs (metodist.jobs), with progress.
+
+- ``imports.check``: keeps the uploaded file as an :class:`ImportBatch` and checks it; the result is the
+  batch's preview page. A file refused as a whole (not a spreadsheet, no columns we know…) is not kept.
+- ``imports.apply``: loads a checked batch in one transaction; the result is the same preview page.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from metodist.jobs.registry import JobRefused, job_handler
+from metodist.jobs.runner import JobContext
+from metodist.registry.models import Organisation
+
+from . import errors, progress, services
+from .models import ImportBatch, ImportStatus
+
+KIND_CHECK = "imports.check"
+KIND_APPLY = "imports.apply"
+
+CHECKING_ROWS = _("Проверено строк: %(done)s из %(total)s")
+WRITING_ROWS = _("Записываем изменения в реестр…")
+# Progress units of the whole job, so that the bar is one scale across the stages.
+UNITS = 1000
+
+
+def _listener(context: JobContext, *, with_writing: bool):
+    """Turn the service's (stage, done, total) into the job's progress on one scale of UNITS."""
+    share = UNITS // 2 if with_writing else UNITS
+
+    def listen(stage: str, done: int, total: int) -> None:
+        total = max(total, 1)
+        if stage == progress.CHECKING:
+            context.progress(done * share // total, UNITS, CHECKING_ROWS % {"done": done, "total": total})
+        else:
+            context.progress(share + done * (UNITS - share) // total, UNITS, WRITING_ROWS)
+
+    return listen
+
+
+def _discard_file(batch: ImportBatch) -> None:
+    """A file refused as a whole is not kept: nothing in it was read into the register."""
+    if batch.file:
+        batch.file.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+
+
+@job_handler(KIND_CHECK, label=_("Проверка файла"))
+def check_file(context: JobContext) -> None:
+    organisation_pk = context.params.get("organisation")
+    organisation = Organisation.objects.get(pk=organisation_pk) if organisation_pk else None
+    with progress.reporting_to(_listener(context, with_writing=False)):
+        batch = services.import_batch_create(
+            user=context.owner,
+            kind=context.params["kind"],
+            content=context.read_input(),
+            filename=context.job.input_filename,
+            organisation=organisation,
+        )
+    if batch.status == ImportStatus.FAILED:
+        _discard_file(batch)
+    context.result_url = batch.get_absolute_url()
+
+
+@job_handler(KIND_APPLY, label=_("Загрузка файла"))
+def apply_file(context: JobContext) -> None:
+    batch = ImportBatch.objects.get(pk=context.params["batch"])
+    context.result_url = batch.get_absolute_url()
+    with progress.reporting_to(_listener(context, with_writing=True)):
+        try:
+            report = services.import_batch_apply(
+                batch=batch, user=context.owner, only_valid=bool(context.params.get("only_valid"))
+            )
+        except services.ImportRejected as rejected:
+            raise JobRefused(rejected.message) from rejected
+    counts = report.counts()
+    context.message = errors.APPLIED % {
+        "new": counts["new"],
+        "updated": counts["updated"],
+        "unchanged": counts["unchanged"],
+    }

@@ -1,0 +1,148 @@
+"""Running a job inside a task worker: claim it, run its handler, record progress and the outcome.
+
+Progress is written **outside** the handler's transaction: through the ``progress`` database alias
+(``settings.JOBS_PROGRESS_DATABASE``), a second connection to the same database. An import's apply step
+stays one transaction on the default connection, while every progress update is its own short autocommit
+statement on the other connection, so the page polling the job sees the bar move and a worker killed
+mid-apply leaves nothing half-written. Each progress update is also the job's heartbeat, which the reaper
+(``services.job_reap``) watches, and the moment the handler learns that the user asked to cancel.
+
+SQLite allows one writer at a time: while the default connection holds the write lock (inside the apply
+transaction) a progress write would only wait for it, so there progress is kept in memory and written as
+soon as the lock is released.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from . import messages
+from .models import Job, JobState
+from .registry import JobCancelled, JobRefused, job_kind
+
+logger = logging.getLogger(__name__)
+
+# Progress is written at most this often (seconds); the first and the last update are always written.
+PROGRESS_INTERVAL = 0.5
+
+
+def progress_database() -> str | None:
+    """The connection alias to write progress through now, or ``None`` when it cannot be written now."""
+    alias = getattr(settings, "JOBS_PROGRESS_DATABASE", DEFAULT_DB_ALIAS)
+    default = connections[DEFAULT_DB_ALIAS]
+    if alias != DEFAULT_DB_ALIAS and default.vendor == "sqlite" and default.in_atomic_block:
+        return None
+    return alias
+
+
+def job_progress(*, job: Job, done: int, total: int, message: str | Promise = "") -> bool:
+    """Record how far ``job`` got (and that its worker is alive). Returns whether cancelling was requested.
+
+    Written through the progress connection, in its own autocommit statement, so the record is visible at
+    once even while the handler's own transaction is open.
+    """
+    alias = progress_database()
+    if alias is None:
+        return False
+    total = max(total, done)
+    Job.objects.using(alias).filter(pk=job.pk, state=JobState.RUNNING).update(
+        progress_done=done, progress_total=total, message=str(message)[:500], heartbeat_at=timezone.now()
+    )
+    return Job.objects.using(alias).filter(pk=job.pk, cancel_requested=True).exists()
+
+
+class JobContext:
+    """What a handler gets: the job, its parameters and input, and the ways to report and to answer."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.params: dict[str, Any] = job.params
+        self.result_url = ""
+        self.message: str | Promise = ""
+        self._last_write = 0.0
+        self._pending: tuple[int, int, str | Promise] | None = None
+
+    @property
+    def owner(self):
+        return self.job.owner
+
+    def read_input(self) -> bytes:
+        with self.job.input_file.open("rb") as handle:
+            return handle.read()
+
+    def progress(self, done: int, total: int, message: str | Promise = "", *, force: bool = False) -> None:
+        """Report progress; raises :class:`JobCancelled` when the user asked to cancel."""
+        now = time.monotonic()
+        self._pending = (done, total, message)
+        if not force and done < total and now - self._last_write < PROGRESS_INTERVAL:
+            return
+        self._last_write = now
+        if job_progress(job=self.job, done=done, total=total, message=message):
+            raise JobCancelled
+        if progress_database() is not None:
+            self._pending = None
+
+    def save_result(self, content: bytes | File, filename: str) -> None:
+        """Keep the file the job produced; the owner downloads it from the job's page."""
+        file = content if isinstance(content, File) else ContentFile(content)
+        self.job.result_filename = filename[:255]
+        self.job.result_file.save(filename, file, save=False)
+
+
+def _finish(job: Job, *, state: str, **fields: Any) -> None:
+    """Record the outcome, unless the job was meanwhile given up by the reaper or queued again."""
+    fields.setdefault("finished_at", timezone.now())
+    Job.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts).update(state=state, **fields)
+
+
+def job_run(*, job_id: int) -> None:
+    """Run a queued job to its end. A job that is no longer queued (cancelled, already taken) is skipped."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        progress_done=0,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    context = JobContext(job)
+    try:
+        job_kind(job.kind).handler(context)
+    except JobCancelled:
+        _finish(job, state=JobState.CANCELLED, error=str(messages.CANCELLED))
+        return
+    except JobRefused as refusal:
+        _finish(job, state=JobState.FAILED, error=refusal.message, result_url=context.result_url)
+        return
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        _finish(job, state=JobState.FAILED, error=str(messages.CRASHED))
+        return
+    fields: dict[str, Any] = {
+        "result_url": context.result_url,
+        "message": str(context.message)[:500],
+        "progress_done": Greatest(F("progress_total"), 1),
+        "progress_total": Greatest(F("progress_total"), 1),
+        "heartbeat_at": timezone.now(),
+    }
+    if job.result_file:
+        fields["result_file"] = job.result_file.name
+        fields["result_filename"] = job.result_filename
+    if job.input_file:  # the input is needed only to repeat a job that did not succeed
+        job.input_file.delete(save=False)
+        fields["input_file"] = ""
+    _finish(job, state=JobState.SUCCEEDED, **fields)

@@ -1,0 +1,110 @@
+"""Pages of the jobs: one job with its progress bar, its result or its error; «Мои задания»."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from metodist.accounts.choices import Action
+from metodist.core.scoping import scope_for
+
+from . import messages as job_messages
+from . import services
+from .models import Job, JobState
+
+PER_PAGE = 25
+
+
+def _get_job(request, pk: int) -> Job:
+    return get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
+
+
+def _finished_elsewhere(request, job: Job):
+    """A finished job whose result is a page of its own (an import's preview): show the outcome there."""
+    if job.state == JobState.SUCCEEDED and job.result_url:
+        if job.message:
+            messages.success(request, job.message)
+        return job.result_url
+    if job.state == JobState.FAILED and job.result_url:
+        messages.error(request, job.error)
+        return job.result_url
+    return None
+
+
+@login_required
+def detail(request, pk: int):
+    job = _get_job(request, pk)
+    services.job_reap(job_ids=[job.pk])
+    job.refresh_from_db()
+    target = _finished_elsewhere(request, job)
+    if target:
+        return redirect(target)
+    return render(request, "jobs/detail.html", {"job": job})
+
+
+@login_required
+def progress(request, pk: int):
+    """The progress block, polled by htmx while the job runs; sends the browser on when the result is a page."""
+    job = _get_job(request, pk)
+    services.job_reap(job_ids=[job.pk])
+    job.refresh_from_db()
+    target = _finished_elsewhere(request, job)
+    if target:
+        return HttpResponseClientRedirect(target)
+    return render(request, "jobs/_progress.html", {"job": job})
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    job = _get_job(request, pk)
+    if services.job_cancel(job=job):
+        if job.state == JobState.RUNNING:
+            messages.info(request, job_messages.CANCEL_REQUESTED)
+    else:
+        messages.warning(request, job_messages.CANNOT_CANCEL)
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    job = _get_job(request, pk)
+    if services.job_retry(job=job):
+        messages.info(request, job_messages.RETRIED)
+    else:
+        messages.warning(request, job_messages.CANNOT_RETRY)
+    return redirect(job)
+
+
+@login_required
+def download(request, pk: int):
+    """The file a job produced; only its owner (or an administrator) reaches it, never a public URL."""
+    job = _get_job(request, pk)
+    if job.state != JobState.SUCCEEDED or not job.result_file:
+        raise Http404
+    try:
+        handle = job.result_file.open("rb")
+    except FileNotFoundError:
+        messages.error(request, job_messages.NO_RESULT_FILE % {"days": settings.RETENTION_DAYS})
+        return redirect(job)
+    return FileResponse(handle, as_attachment=True, filename=job.result_filename or "result")
+
+
+@login_required
+def job_list(request):
+    """«Мои задания»: the user's own jobs; an administrator sees everyone's."""
+    jobs = Job.objects.visible_to(request.user).select_related("owner")
+    page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "show_owner": scope_for(request.user, Action.VIEW).is_global,
+        "any_active": any(job.is_active for job in page.object_list),
+    }
+    return render(request, "jobs/list.html", context)
