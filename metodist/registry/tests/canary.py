@@ -1,0 +1,123 @@
+"""Routes of the registry (pages and API) for the canary walker; see metodist/core/tests/canary.py.
+
+Every variant points at the out-of-scope canary (or at the bridge, a person in school A whose second
+employment lies in the canary organisation), and lists add the filters, searches and formats that could
+pull canary rows in.
+"""
+
+from __future__ import annotations
+
+from metodist.core.tests.canary import variant
+from metodist.registry.models import Position, Subject
+
+
+def _person_list_queries(w) -> list[dict]:
+    return [
+        variant(query={"q": w.search_term}),
+        variant(query={"q": w.person.email.split("@")[0][1:]}),
+        variant(query={"organisation": w.organisation.pk}),
+        variant(query={"territory": w.territory.pk}),
+        variant(query={"is_manager": "true"}),
+        variant(query={"category_expiring": "true"}),
+        variant(query={"young": "true"}),
+        variant(query={"recent_courses": "true"}),
+        variant(query={"is_manager": "true", "category_expiring": "true", "sort": "last_name"}),
+    ]
+
+
+def _export_queries(w, *, search: str) -> list[dict]:
+    result = []
+    for file_format in ("csv", "xlsx"):
+        result.append(variant(query={"format": file_format}))
+        result.append(variant(query={"format": file_format, "q": search}))
+        result.append(variant(query={"format": file_format, "organisation": w.organisation.pk}))
+        result.append(variant(query={"format": file_format, "territory": w.territory.pk}))
+    result.append(variant(query={"format": "csv", "is_manager": "true", "category_expiring": "true"}))
+    return result
+
+
+def _organisation_list_queries(w) -> list[dict]:
+    return [
+        variant(query={"q": w.search_term}),
+        variant(query={"q": w.organisation.inn}),
+        variant(query={"territory": w.territory.pk}),
+        variant(query={"low_results": "true", "innovation_site": "rip"}),
+    ]
+
+
+def _api_list(*queries):
+    def declare(w) -> list[dict]:
+        found = [variant(query={"format": "api"})]  # the browsable API renders forms with related choices
+        for query in queries:
+            found.append(variant(query=query(w)))
+        return found
+
+    return declare
+
+
+CANARY_ROUTES = {
+    # People -------------------------------------------------------------------------------------
+    "registry:person_list": _person_list_queries,
+    "registry:person_export": lambda w: _export_queries(w, search=w.search_term),
+    "registry:person_detail": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
+    "registry:person_edit": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
+    "registry:employment_create": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
+    "registry:course_create": lambda w: [variant(pk=w.person.pk)],
+    "registry:award_create": lambda w: [variant(pk=w.person.pk)],
+    "registry:status_create": lambda w: [variant(pk=w.person.pk)],
+    "registry:employment_edit": lambda w: [variant(pk=w.employment.pk), variant(pk=w.bridge_employment.pk)],
+    "registry:course_edit": lambda w: [variant(pk=w.course.pk)],
+    "registry:person_item_delete": lambda w: [
+        variant(kind="course", pk=w.course.pk),
+        variant(kind="award", pk=w.award.pk),
+        variant(kind="status", pk=w.status.pk),
+    ],
+    # Organisations ------------------------------------------------------------------------------
+    "registry:organisation_list": _organisation_list_queries,
+    "registry:organisation_export": lambda w: _export_queries(w, search=w.search_term),
+    "registry:organisation_detail": lambda w: [variant(pk=w.organisation.pk)],
+    "registry:organisation_edit": lambda w: [variant(pk=w.organisation.pk)],
+    "registry:class_create": lambda w: [variant(pk=w.organisation.pk)],
+    "registry:class_detail": lambda w: [variant(pk=w.school_class.pk)],
+    "registry:assignment_delete": lambda w: [variant(pk=w.assignment.pk)],
+    # API ----------------------------------------------------------------------------------------
+    "api:territory-list": _api_list(lambda w: {"parent": w.region.pk}, lambda w: {"kind": "municipality"}),
+    "api:territory-detail": lambda w: [variant(pk=w.territory.pk), variant(pk=w.region.pk)],
+    "api:organisation-list": _api_list(
+        lambda w: {"q": w.search_term}, lambda w: {"territory": w.territory.pk}, lambda w: {"page_size": 500}
+    ),
+    "api:organisation-detail": lambda w: [
+        variant(pk=w.organisation.pk),
+        variant(pk=w.organisation.pk, query={"format": "api"}),
+    ],
+    "api:person-list": _api_list(
+        lambda w: {"q": w.search_term},
+        lambda w: {"organisation": w.organisation.pk},
+        lambda w: {"territory": w.territory.pk},
+        lambda w: {"is_manager": "true"},
+        lambda w: {"category_expiring": "true"},
+        lambda w: {"page_size": 500},
+    ),
+    "api:person-detail": lambda w: [
+        variant(pk=w.person.pk),
+        variant(pk=w.bridge.pk),
+        variant(pk=w.bridge.pk, query={"format": "api"}),
+    ],
+    "api:employment-list": _api_list(
+        lambda w: {"person": w.bridge.pk}, lambda w: {"organisation": w.organisation.pk}, lambda w: {"page_size": 500}
+    ),
+    "api:employment-detail": lambda w: [variant(pk=w.employment.pk), variant(pk=w.bridge_employment.pk)],
+    "api:course-list": _api_list(lambda w: {"person": w.person.pk}),
+    "api:course-detail": lambda w: [variant(pk=w.course.pk)],
+    "api:school-class-list": _api_list(lambda w: {"organisation": w.organisation.pk}),
+    "api:school-class-detail": lambda w: [variant(pk=w.school_class.pk)],
+    "api:teaching-assignment-list": _api_list(
+        lambda w: {"person": w.person.pk}, lambda w: {"organisation": w.organisation.pk}
+    ),
+    "api:teaching-assignment-detail": lambda w: [variant(pk=w.assignment.pk)],
+    # Reference data: the same for everyone, no personal data.
+    "api:position-list": _api_list(),
+    "api:position-detail": lambda w: [variant(pk=Position.objects.order_by("pk").first().pk)],
+    "api:subject-list": _api_list(),
+    "api:subject-detail": lambda w: [variant(pk=Subject.objects.order_by("pk").first().pk)],
+}
