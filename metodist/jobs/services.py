@@ -116,5 +116,6 @@ def _fail_task_row(task_id: str, now: datetime.datetime) -> None:
         uuid.UUID(task_id)
     except ValueError:  # another backend's id
         return
-    task_result = apps.get_model("django_tasks_db", "DBTaskResult")
-    task_result.objects.filter(id=task_id, status="RUNNING").update(status="FAILED", finished_at=now)
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(status="FAILED", finished_at=now)

@@ -1,0 +1,163 @@
+"""A real task worker (``manage.py db_worker`` against the test PostgreSQL database) killed mid-import.
+
+The import's apply step is one transaction: killing the worker with SIGKILL while it writes leaves nothing
+in the register. The job row stays «running» (the database task backend alone would leave it so for ever)
+until the reaper notices that its heartbeat stopped and marks it failed, so that the user can retry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from metodist.accounts.choices import Role
+from metodist.accounts.tests.factories import user_with_role
+from metodist.imports import services
+from metodist.imports.jobs import KIND_APPLY, UNITS
+from metodist.imports.models import ImportBatch, ImportKind, ImportStatus
+from metodist.imports.tests.utils import STAFF_HEADER, csv_bytes, snils
+from metodist.jobs import messages
+from metodist.jobs.models import Job, JobState
+from metodist.jobs.services import job_create, job_reap, job_retry
+from metodist.registry.models import Employment, Person
+from metodist.registry.tests.factories import MunicipalityFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROWS = 1500
+LAST = ["Иванова", "Петрова", "Сидорова", "Кузнецова", "Смирнова", "Попова", "Волкова", "Зайцева", "Морозова", "Орлова"]
+FIRST = ["Анна", "Мария", "Ольга", "Елена", "Татьяна", "Наталья", "Ирина", "Светлана", "Юлия", "Дарья"]
+MIDDLE = ["Сергеевна", "Ивановна", "Петровна", "Андреевна", "Олеговна", "Игоревна", "Павловна", "Юрьевна"]
+SUFFIX = ["", "а", "ина", "ова", "ская", "цкая", "ых", "их"]
+
+
+def _large_staff_list(rows: int) -> bytes:
+    """A staff list like a big school network's: every row a new teacher, all correct."""
+    body = []
+    for n in range(rows):
+        last = LAST[n % 10] + SUFFIX[(n // 800) % 8]
+        body.append(
+            [
+                last,
+                FIRST[(n // 10) % 10],
+                MIDDLE[(n // 100) % 8],
+                datetime.date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
+                snils(200_000_000 + n * 7),
+                "Учитель",
+                "Математика",
+                "5-9",
+                datetime.date(2000 + n % 20, 9, 1),
+                datetime.date(2010 + n % 10, 9, 1),
+                "первая",
+                datetime.date(2022, 3, 1),
+                "нет",
+                "",
+                "",
+            ]
+        )
+    return csv_bytes([STAFF_HEADER, *body])
+
+
+def _load_reference_data() -> None:
+    from django.apps import apps
+
+    importlib.import_module("metodist.registry.migrations.0002_reference_data").load(apps, None)
+
+
+def _worker(var_dir: Path) -> subprocess.Popen:
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": url,
+        "METODIST_VAR_DIR": str(var_dir),
+        "DEBUG": "0",
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait_for(predicate, *, timeout: float, worker: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited early: {worker.stderr.read().decode()[-2000:]}")
+        time.sleep(0.05)
+    pytest.fail("timed out waiting for the worker")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker runs against the test PostgreSQL database")
+def test_worker_killed_mid_apply_writes_nothing_and_the_reaper_fails_the_job(tmp_path):
+    _load_reference_data()
+    organisation = OrganisationFactory(territory=MunicipalityFactory())
+    user = user_with_role(Role.COORDINATOR, organisation=organisation)
+    media = tmp_path / "media"
+    storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    with override_settings(STORAGES=storages, MEDIA_ROOT=media):
+        batch = services.import_batch_create(
+            user=user,
+            kind=ImportKind.STAFF,
+            content=_large_staff_list(ROWS),
+            filename="сеть.csv",
+            organisation=organisation,
+        )
+    assert (batch.status, batch.rows_valid) == (ImportStatus.VALIDATED, ROWS), batch.report.get("errors", [])[:3]
+    people, employments = Person.objects.count(), Employment.objects.count()
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        job = job_create(owner=user, kind=KIND_APPLY, title="Загрузка сети", params={"batch": batch.pk})
+    assert job.state == JobState.QUEUED and job.task_id
+
+    worker = _worker(tmp_path)
+    try:
+        # The bar passes the half-way mark when the check is done and the writing has begun.
+        _wait_for(
+            lambda: Job.objects.filter(pk=job.pk, progress_done__gt=UNITS // 2 + UNITS // 20).exists(),
+            timeout=60,
+            worker=worker,
+        )
+        seen = Job.objects.get(pk=job.pk)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+    assert seen.state == JobState.RUNNING and seen.progress_done < UNITS  # it was killed mid-write
+    assert (Person.objects.count(), Employment.objects.count()) == (people, employments)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED and batch.applied_at is None
+
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING  # limbo: nobody will finish it
+    assert job_reap() == 0  # its heartbeat is still recent
+    later = timezone.now() + datetime.timedelta(seconds=settings.JOBS_HEARTBEAT_TIMEOUT + 1)
+    assert job_reap(now=later) == 1
+    job.refresh_from_db()
+    assert (job.state, job.error) == (JobState.FAILED, str(messages.WORKER_LOST))
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.get(id=job.task_id).status == "FAILED"
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        assert job_retry(job=job)
+    job.refresh_from_db()
+    assert job.state == JobState.QUEUED
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.VALIDATED
