@@ -24,9 +24,22 @@ class ScopeKind(models.TextChoices):
 
 class Action(models.TextChoices):
     VIEW = "view", _("Просмотр")
+    # Personal data (СНИЛС, birth date, phone, e-mail …) beyond the public card; see metodist.core.fields.
+    VIEW_PERSONAL = "view_personal", _("Просмотр персональных данных")
     CHANGE = "change", _("Изменение")
     EXPORT = "export", _("Выгрузка")
     IMPORT = "import", _("Загрузка")
+
+
+class Capability(models.TextChoices):
+    """Parts of the product with their own permissions (metodist.core.scoping.register_permissions).
+
+    Capabilities that arrive later (routes, assessments …) register theirs from their AppConfig.ready().
+    """
+
+    REGISTRY = "registry", _("Реестр педагогов и организаций")
+    ACCOUNTS = "accounts", _("Пользователи и роли")
+    IMPORTS = "imports", _("Загрузка списков")
 
 
 # The kind of scope each role is bound to. Mentor, expert and association head see their own profile
@@ -42,8 +55,12 @@ ROLE_SCOPE_KIND: dict[str, str] = {
     Role.ASSOCIATION_HEAD: ScopeKind.SELF,
 }
 
-_ALL = frozenset(Action.values)
-_READ = frozenset({Action.VIEW, Action.EXPORT})
+_ALL = frozenset({Action.VIEW, Action.VIEW_PERSONAL, Action.CHANGE, Action.EXPORT, Action.IMPORT})
+_READ = frozenset({Action.VIEW, Action.VIEW_PERSONAL, Action.EXPORT})
+# Own profile: the role's holder sees their own card with personal data. What a mentor, expert or
+# association head reaches through a relation (mentees, assigned items, members) is the public card
+# only: relation scopes grant VIEW, never VIEW_PERSONAL (metodist.core.scoping.register_relation_scope).
+_OWN = frozenset({Action.VIEW, Action.VIEW_PERSONAL})
 
 # What each role may do with registry data inside its scope.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -51,8 +68,24 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.METHODOLOGIST: _ALL,
     Role.OBSERVER: _READ,
     Role.COORDINATOR: _ALL,
-    Role.TEACHER: frozenset({Action.VIEW}),
-    Role.MENTOR: frozenset({Action.VIEW}),
-    Role.EXPERT: frozenset({Action.VIEW}),
-    Role.ASSOCIATION_HEAD: frozenset({Action.VIEW}),
+    Role.TEACHER: _OWN,
+    Role.MENTOR: _OWN,
+    Role.EXPERT: _OWN,
+    Role.ASSOCIATION_HEAD: _OWN,
+}
+
+# The permissions of the capabilities that exist today, per role (registered by metodist.core.scoping).
+# User management: a methodologist manages the accounts of their territory, an administrator all.
+# Imports: who may upload lists into their scope.
+DEFAULT_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    Capability.REGISTRY: ROLE_ACTIONS,
+    Capability.ACCOUNTS: {
+        Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.METHODOLOGIST: frozenset({Action.VIEW, Action.CHANGE}),
+    },
+    Capability.IMPORTS: {
+        Role.ADMIN: frozenset({Action.VIEW, Action.IMPORT}),
+        Role.METHODOLOGIST: frozenset({Action.VIEW, Action.IMPORT}),
+        Role.COORDINATOR: frozenset({Action.VIEW, Action.IMPORT}),
+    },
 }

@@ -7,4 +7,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("База данных педагогических работников")
 
     def ready(self) -> None:
+        from metodist.core.scoping import register_territory_descendants
+
         from . import audit  # noqa: F401  (registers models with django-auditlog)
+        from .querysets import territory_descendants
+
+        register_territory_descendants(territory_descendants)

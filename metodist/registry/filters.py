@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from metodist.core.widgets import FastSelect
+from metodist.core.filters import StyledFilterSet, YesNoFilter
+from metodist.core.scoping import scoped_exists
 
 from .choices import InnovationSite, OrganisationKind, QualificationCategory, TerritoryKind
 from .models import CourseCompletion, Employment, Organisation, Person, Position, Subject, Territory
 from .querysets import active_on
-
-
-class YesNoWidget(django_filters.widgets.BooleanWidget):
-    """«любой / да / нет» select that also accepts 1/0 in the query string."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("", _("любой")), ("true", _("да")), ("false", _("нет"))]
-
-
-def _current_employments():
-    return Employment.objects.filter(active_on()).filter(person=OuterRef("pk"))
-
-
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on every filter widget (the empty choice «все» is FILTERS_EMPTY_CHOICE_LABEL)."""
-
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_metodist_styled", False):
-            for field in form.fields.values():
-                widget = field.widget
-                if isinstance(widget, forms.Select):
-                    widget.attrs.setdefault("class", "form-select form-select-sm")
-                    if type(widget) is forms.Select:
-                        field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
-                else:
-                    widget.attrs.setdefault("class", "form-control form-control-sm")
-                    widget.attrs.setdefault("placeholder", _("ФИО или почта"))
-            form._metodist_styled = True
-        return form
 
 
 class PersonFilter(StyledFilterSet):
@@ -63,14 +31,10 @@ class PersonFilter(StyledFilterSet):
     category = django_filters.ChoiceFilter(
         label=_("Категория"), choices=QualificationCategory.choices, method="filter_category"
     )
-    young = django_filters.BooleanFilter(label=_("Молодой педагог"), method="filter_young", widget=YesNoWidget())
-    recent_courses = django_filters.BooleanFilter(
-        label=_("Курсы за 3 года"), method="filter_recent_courses", widget=YesNoWidget()
-    )
-    category_expiring = django_filters.BooleanFilter(
-        label=_("Категория истекает за год"), method="filter_category_expiring", widget=YesNoWidget()
-    )
-    is_manager = django_filters.BooleanFilter(label=_("Руководитель"), method="filter_manager", widget=YesNoWidget())
+    young = YesNoFilter(label=_("Молодой педагог"), method="filter_young")
+    recent_courses = YesNoFilter(label=_("Курсы за 3 года"), method="filter_recent_courses")
+    category_expiring = YesNoFilter(label=_("Категория истекает за год"), method="filter_category_expiring")
+    is_manager = YesNoFilter(label=_("Руководитель"), method="filter_manager")
 
     class Meta:
         model = Person
@@ -112,11 +76,12 @@ class PersonFilter(StyledFilterSet):
             if value not in (None, ""):
                 employment &= Q(**{lookup: value})
         if employment:
-            employments = Employment.objects.filter(active_on()).filter(employment, person=OuterRef("pk"))
-            if self.user is not None:
-                employments = employments.filter(pk__in=Employment.objects.visible_to(self.user).values("pk"))
-            queryset = queryset.filter(Exists(employments))
+            queryset = queryset.filter(self._visible_employment(Employment.objects.filter(employment)))
         return super().filter_queryset(queryset)
+
+    def _visible_employment(self, employments):
+        """A current employment of the row's person matching ``employments`` *and visible to the user*."""
+        return scoped_exists(self.user, employments.filter(active_on()), person="pk")
 
     def _combined(self, queryset, name, value):
         return queryset  # applied together in filter_queryset
@@ -124,11 +89,11 @@ class PersonFilter(StyledFilterSet):
     filter_territory = filter_organisation = filter_position = filter_subject = filter_category = _combined
 
     def filter_category_expiring(self, queryset, name, value):
-        expiring = Employment.objects.category_expiring().filter(active_on()).filter(person=OuterRef("pk"))
-        return queryset.filter(Exists(expiring) if value else ~Exists(expiring))
+        condition = self._visible_employment(Employment.objects.category_expiring())
+        return queryset.filter(condition if value else ~condition)
 
     def filter_manager(self, queryset, name, value):
-        condition = Exists(_current_employments().filter(is_manager=True))
+        condition = self._visible_employment(Employment.objects.filter(is_manager=True))
         return queryset.filter(condition if value else ~condition)
 
     def filter_young(self, queryset, name, value):
@@ -150,13 +115,13 @@ class OrganisationFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Поиск"), method="filter_q")
     territory = django_filters.ModelChoiceFilter(label=_("Муниципалитет"), queryset=Territory.objects.none())
     kind = django_filters.ChoiceFilter(label=_("Тип"), choices=OrganisationKind.choices)
-    low_results = django_filters.BooleanFilter(label=_("ШНОР"), widget=YesNoWidget())
-    unfavourable_conditions = django_filters.BooleanFilter(label=_("Неблагоприятные условия"), widget=YesNoWidget())
+    low_results = YesNoFilter(label=_("ШНОР"))
+    unfavourable_conditions = YesNoFilter(label=_("Неблагоприятные условия"))
     innovation_site = django_filters.ChoiceFilter(
         label=_("Инновационная площадка"), choices=[c for c in InnovationSite.choices if c[0]]
     )
-    growth_point = django_filters.BooleanFilter(label=_("«Точка роста»"), widget=YesNoWidget())
-    internship_site = django_filters.BooleanFilter(label=_("Стажировочная площадка"), widget=YesNoWidget())
+    growth_point = YesNoFilter(label=_("«Точка роста»"))
+    internship_site = YesNoFilter(label=_("Стажировочная площадка"))
 
     class Meta:
         model = Organisation

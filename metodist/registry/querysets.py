@@ -27,6 +27,20 @@ def active_on(today: datetime.date | None = None) -> Q:
     return Q(end_date__isnull=True) | Q(end_date__gte=today)
 
 
+def territory_descendants(territory_ids: set[int]) -> set[int]:
+    """The ids of every territory below ``territory_ids`` (a region's municipalities …), for core's scopes."""
+    from .models import Territory
+
+    found = set(territory_ids)
+    frontier = set(territory_ids)
+    while frontier:
+        frontier = set(
+            Territory.objects.filter(parent_id__in=frontier).exclude(id__in=found).values_list("id", flat=True)
+        )
+        found |= frontier
+    return found - set(territory_ids)
+
+
 class TerritoryQuerySet(ScopedQuerySet):
     def scope_q(self, scope: UserScope) -> Q:
         from .models import Employment, Organisation

@@ -53,12 +53,22 @@ def person_detail_related(user, person: Person) -> dict:
     }
 
 
-def person_history(person: Person, limit: int = 100):
-    """Audit entries (changes and views) of the person and of their employments, courses, awards."""
+def person_history(user, person: Person, limit: int = 100):
+    """Audit entries (changes and views) of the person and of their employments, courses, awards …
+
+    Only entries about objects ``user`` may see: a second job in another municipality stays out of the
+    panel for a viewer who does not see that municipality. Entries about deleted courses, awards and
+    statuses follow the person (the page has already checked that the person is visible).
+    """
     from auditlog.models import LogEntry
 
+    from metodist.core.history import scoped_history
+
+    from .models import Award, PersonStatus
+
+    entries = LogEntry.objects.filter(additional_data__person_id=person.pk)
     return (
-        LogEntry.objects.filter(additional_data__person_id=person.pk)
+        scoped_history(user, entries, deleted_visible_for=(CourseCompletion, Award, PersonStatus))
         .select_related("actor", "content_type")
         .order_by("-timestamp")[:limit]
     )

@@ -9,12 +9,11 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from metodist.accounts.choices import Action
-from metodist.core.audit import record_export, record_view
-from metodist.core.exports import FORMATS, csv_response, xlsx_response
-from metodist.core.scoping import can, scope_for
+from metodist.core.audit import record_view
+from metodist.core.lists import export_response, list_context
+from metodist.core.scoping import scope_for
 from metodist.core.views_support import require, scoped_or_404
 
 from . import selectors
@@ -42,36 +41,9 @@ from .models import (
 )
 from .tables import OrganisationTable, PersonTable, organisation_badges
 
-PER_PAGE = 25
-EXPORT_CHUNK = 2000
-
-
-def _list_context(request, filterset, table) -> dict:
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "filter": filterset,
-        "table": table,
-        "query": query.urlencode(),
-        "can_change": can(request.user, Action.CHANGE),
-        "can_export": can(request.user, Action.EXPORT),
-        "can_import": can(request.user, Action.IMPORT),
-    }
-
-
-def _export(request, queryset, *, columns, stem: str, what: str, rows=None):
-    file_format = request.GET.get("format", "xlsx")
-    if file_format not in FORMATS:
-        return HttpResponseBadRequest(_("Неизвестный формат выгрузки."))
-    query = request.GET.copy()
-    query.pop("format", None)
-    record_export(request, what=what, file_format=file_format, row_count=queryset.count(), query=query.urlencode())
-    if rows is None:
-        rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
-    if file_format == "csv":
-        return csv_response(rows, columns, stem)
-    return xlsx_response(rows, columns, stem, title=what)
+# The shared list and export helpers live in core (metodist.core.lists); these names keep the call sites.
+_list_context = list_context
+_export = export_response
 
 
 # People ------------------------------------------------------------------------------------------
@@ -95,6 +67,7 @@ def person_export(request):
         request,
         people,
         rows=selectors.person_export_rows(request.user, people),
+        filterset=filterset,
         columns=PERSON_COLUMNS,
         stem="pedagogi",
         what=_("Педагогические работники"),
@@ -108,7 +81,7 @@ def person_detail(request, pk: int):
     context = {
         "person": person,
         "can_change": Person.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists(),
-        "history": selectors.person_history(person),
+        "history": selectors.person_history(request.user, person),
         **selectors.person_detail_related(request.user, person),
     }
     return render(request, "registry/person_detail.html", context)
@@ -252,7 +225,9 @@ def organisation_export(request):
     queryset = selectors.organisation_list(request.user, Action.EXPORT)
     filterset = OrganisationFilter(request.GET, queryset=queryset, user=request.user)
     rows = filterset.qs.order_by("short_name", "id")
-    return _export(request, rows, columns=ORGANISATION_COLUMNS, stem="organizacii", what=_("Организации"))
+    return _export(
+        request, rows, columns=ORGANISATION_COLUMNS, stem="organizacii", what=_("Организации"), filterset=filterset
+    )
 
 
 @login_required
