@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from metodist.core.models import BaseModel
 
 from .choices import ROLE_SCOPE_KIND, Role, ScopeKind
+from .querysets import RoleAssignmentQuerySet, UserManager
 
 
 class User(AbstractUser):
@@ -21,6 +22,8 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="user",
     )
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("пользователь")
@@ -54,6 +57,8 @@ class RoleAssignment(BaseModel):
         on_delete=models.CASCADE,
         related_name="role_assignments",
     )
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("назначение роли")
@@ -103,3 +108,26 @@ class RoleAssignment(BaseModel):
             raise ValidationError(_("Эта роль не привязывается к территории или организации."))
         if kind == ScopeKind.SELF and self.user_id and self.user.person_id is None:
             raise ValidationError(_("Для этой роли пользователь должен быть связан с профилем педагога."))
+
+
+class ApiToken(models.Model):
+    """An API token (API-токен) of one user; only its SHA-256 digest is stored, the key is shown once.
+
+    A token expires ``API_TOKEN_LIFETIME`` after it was issued; the profile page issues a new one and the
+    token endpoint (``/api/auth/token/``) exchanges a username and password for one.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("пользователь"), on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(_("отпечаток ключа (SHA-256)"), max_length=64, unique=True)
+    prefix = models.CharField(_("начало ключа"), max_length=8)
+    created_at = models.DateTimeField(_("выпущен"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"), db_index=True)
+    last_used_at = models.DateTimeField(_("последнее использование"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-токен")
+        verbose_name_plural = _("API-токены")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.prefix}…"

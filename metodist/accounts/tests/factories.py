@@ -29,3 +29,16 @@ def user_with_role(role: str, *, territory=None, organisation=None, person=None,
     user = UserFactory(username=username or f"{role}-{User.objects.count() + 1}", person=person)
     RoleAssignment.objects.create(user=user, role=role, territory=territory, organisation=organisation)
     return user
+
+
+def login_verified(client, user) -> None:
+    """Log ``user`` in with a confirmed TOTP device, as after two-factor authentication (for admin pages)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
