@@ -17,11 +17,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from .. import errors, progress
+from ..limits import STAFF_LIMITS, FileLimits
 from ..parsing import (
     ColumnSpec,
     FileError,
+    NoSuchDate,
     ParsedTable,
     SheetRow,
+    YearOnly,
     cell_text,
     normalise,
     parse_date,
@@ -33,6 +36,7 @@ STATUS_NEW = "new"
 STATUS_UPDATED = "updated"
 STATUS_UNCHANGED = "unchanged"
 PREVIEW_ROWS = 50
+EARLIEST_DATE = datetime.date(1930, 1, 1)  # no date in a staff or organisation list is older
 
 
 class ImportRejected(Exception):
@@ -54,6 +58,7 @@ class RowResult:
     cells: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     status: str = ""
+    notes: dict[str, str] = field(default_factory=dict)  # column key -> how its value was read («год 2015»)
 
     @property
     def ok(self) -> bool:
@@ -76,6 +81,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     recognised: list[list[str]] = field(default_factory=list)
     header_line: int | None = None
+    reference_date: datetime.date | None = None  # experience given in years is counted back from it
 
     @property
     def valid_rows(self) -> list[RowResult]:
@@ -104,6 +110,7 @@ class ImportReport:
             "file_errors": self.file_errors,
             "warnings": self.warnings,
             "header_line": self.header_line,
+            "reference_date": self.reference_date.isoformat() if self.reference_date else None,
             "recognised": self.recognised,
             "columns": self.columns,
             "preview": [{"line": r.line, "status": r.status, "cells": r.cells} for r in self.valid_rows[:PREVIEW_ROWS]],
@@ -153,12 +160,21 @@ class _BaseImport:
 
     kind: str
     columns: tuple[ColumnSpec, ...]
+    limits: FileLimits = STAFF_LIMITS  # what this kind of list may hold; checked before the file is parsed
     rows: list[Any]  # one item per row of the file, each with its ``result``; the subclass fills it
 
-    def __init__(self, *, content: bytes, filename: str, today: datetime.date | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        content: bytes,
+        filename: str,
+        today: datetime.date | None = None,
+        reference_date: datetime.date | None = None,
+    ) -> None:
         self.content = content
         self.filename = filename
         self.today = today or timezone.localdate()
+        self.reference_date = reference_date or self.today
         self.report = ImportReport(kind=self.kind)
         self.table: ParsedTable | None = None
         self.labels: dict[str, str] = {c.key: c.title for c in self.columns}
@@ -181,10 +197,11 @@ class _BaseImport:
             )
             return False
         try:
-            table = read_table(content=self.content, filename=self.filename, columns=self.columns)
+            table = read_table(content=self.content, filename=self.filename, columns=self.columns, limits=self.limits)
         except FileError as exc:
             self.report.file_errors.extend(exc.messages)
             return False
+        self.report.warnings.extend(table.notes)
         self.report.header_line = table.header_line
         titles = {c.key: c.title for c in self.columns}
         self.report.recognised = [[written, titles[key]] for written, key in table.recognised]
@@ -255,14 +272,45 @@ class _BaseImport:
             return ""
         return value
 
-    def date(self, row: SheetRow, key: str, result: RowResult, *, future_ok: bool = False) -> datetime.date | None:
+    def date(
+        self,
+        row: SheetRow,
+        key: str,
+        result: RowResult,
+        *,
+        future_ok: bool = False,
+        year_means_september: bool = False,
+        earliest: datetime.date | None = EARLIEST_DATE,
+    ) -> datetime.date | None:
+        """A date cell, checked to be plausible: not before 1930 and not in the future (unless ``future_ok``).
+
+        A year alone (2015, or 2015 typed into a cell formatted as a date, which Excel shows as 07.07.1905)
+        is read as 1 September of that year when ``year_means_september`` — the start of a school year, for
+        «работает с» and «стаж с» columns — and is an error otherwise.
+        """
         raw = row.get(key)
         try:
             value = parse_date(raw)
+        except YearOnly as exc:
+            if not year_means_september:
+                result.error(errors.YEAR_ONLY, column=self.labels[key], value=exc.year)
+                return None
+            value = datetime.date(exc.year, 9, 1)
+            result.notes[key] = str(
+                errors.YEAR_READ_AS_DATE % {"column": self.labels[key], "year": exc.year, "value": _fmt(value)}
+            )
+        except NoSuchDate:
+            result.error(errors.NO_SUCH_DATE, column=self.labels[key], value=cell_text(raw))
+            return None
         except ValueError:
             result.error(errors.BAD_DATE, column=self.labels[key], value=cell_text(raw))
             return None
-        if value is not None and not future_ok and value > self.today:
+        if value is None:
+            return None
+        if earliest is not None and value < earliest:
+            result.error(errors.DATE_TOO_EARLY, column=self.labels[key], value=_fmt(value), year=earliest.year)
+            return None
+        if not future_ok and value > self.today:
             result.error(errors.FUTURE_DATE, column=self.labels[key], value=_fmt(value))
             return None
         return value

@@ -18,6 +18,7 @@ from metodist.registry.validators import is_valid_inn, is_valid_ogrn
 
 from .. import errors, progress
 from ..columns import EXAMPLE_INN, ORGANISATION_COLUMNS
+from ..limits import ORGANISATION_LIMITS
 from ..models import ImportKind
 from ..parsing import ParsedTable, SheetRow, cell_text, normalise
 from ..vocabulary import INNOVATION, MUNICIPALITY_WORDS, organisation_kind_from_text
@@ -69,6 +70,7 @@ class _OrganisationRow:
 class _OrganisationImport(_BaseImport):
     kind = ImportKind.ORGANISATIONS
     columns = ORGANISATION_COLUMNS
+    limits = ORGANISATION_LIMITS
 
     def __init__(self, *, user, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -13,6 +13,7 @@ from metodist.registry.validators import is_valid_snils, normalise_snils
 
 from .. import errors, progress
 from ..columns import EXAMPLE_SNILS, STAFF_COLUMNS
+from ..limits import STAFF_LIMITS
 from ..models import ImportKind
 from ..parsing import ParsedTable, SheetRow, cell_text, digits, normalise, parse_grades, split_list
 from ..vocabulary import CATEGORY_ALLOWED, CATEGORY_NAMES, EMPLOYMENT_KINDS, GENDERS, POSITION_ALIASES, SUBJECT_ALIASES
@@ -77,6 +78,7 @@ class _StaffRow:
 class _StaffImport(_BaseImport):
     kind = ImportKind.STAFF
     columns = STAFF_COLUMNS
+    limits = STAFF_LIMITS
 
     def __init__(self, *, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -260,10 +260,18 @@ def test_no_known_header(coordinator_client, world):
 
 
 def test_bad_date(coordinator_client, world):
-    rows = [STAFF_HEADER[:6], ["Петрова", "Анна", "", "31.02.1990", "", "Учитель"]]
-    message = errors.BAD_DATE % {"column": "Дата рождения", "value": "31.02.1990"}
+    rows = [STAFF_HEADER[:6], ["Петрова", "Анна", "", "вчера", "", "Учитель"]]
+    message = errors.BAD_DATE % {"column": "Дата рождения", "value": "вчера"}
     response = _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", message)
     assert '<td class="text-nowrap fw-semibold">2</td>' in text(response)
+
+
+def test_date_that_does_not_exist(coordinator_client, world):
+    """Issue 6 §2: «31.02.1990» is a date the calendar does not have, not something unlike a date."""
+    rows = [STAFF_HEADER[:6], ["Петрова", "Анна", "", "31.02.1990", "", "Учитель"]]
+    message = errors.NO_SUCH_DATE % {"column": "Дата рождения", "value": "31.02.1990"}
+    assert "такой даты нет" in str(message)
+    _assert_refused(coordinator_client, world, xlsx(rows), "list.xlsx", message)
 
 
 def test_bad_snils(coordinator_client, world):
