@@ -67,6 +67,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from metodist.accounts.choices import Role
 from metodist.accounts.models import RoleAssignment, User
@@ -277,6 +279,8 @@ def build_canary_world() -> CanaryWorld:
     inactive.is_active = False
     inactive.save()
     users["inactive"] = inactive
+    # The administrator has confirmed an authenticator app (the walker passes the second factor).
+    TOTPDevice.objects.create(user=base.users["admin"], name="canary", confirmed=True)
 
     world = CanaryWorld(
         base=base,
@@ -566,10 +570,16 @@ class Visit:
 
 
 def client_for(world: CanaryWorld, role: str) -> Client:
+    """A client logged in as ``role``, past the administrators' second factor if the user has a device."""
     client = Client()
     user = world.users[role]
     if user is not None:
         client.force_login(user)
+        device = next(iter(devices_for_user(user, confirmed=True)), None) if user.is_active else None
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
     return client
 
 
@@ -621,7 +631,7 @@ def problems(visits: list[Visit], *, marker_allowed: bool) -> list[str]:
 
 CANARY_ROUTES = {
     "core:audit": lambda w: [
-        variant(query={"actor": w.user.username}),
+        variant(query={"actor": w.search_term}),
         variant(query={"action": "1"}),
         variant(query={"page": "2"}),
     ],

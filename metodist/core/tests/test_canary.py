@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
 import zipfile
 
@@ -99,6 +100,9 @@ def test_the_walk_covers_the_known_routes(plan, urls):
 @pytest.mark.parametrize("role", WALK_ROLES)
 def test_canary_never_leaks(cworld, urls, role):
     visits = canary.walk(cworld, role, urls)
+    if os.environ.get("CANARY_TIMING"):  # CANARY_TIMING=1 pytest -s … prints the slowest requests
+        for item in sorted(visits, key=lambda v: -v.seconds)[:12]:
+            print(f"{role} {item.seconds:.2f}s {item.status} {item.url}")
     found = canary.problems(visits, marker_allowed=role in canary.GLOBAL_ROLES)
     assert not found, f"{role}: {len(found)} of {len(visits)} requests failed:\n" + "\n".join(found)
     if role in canary.GLOBAL_ROLES:

@@ -26,14 +26,13 @@ def _person_list_queries(w) -> list[dict]:
 
 
 def _export_queries(w, *, search: str) -> list[dict]:
-    result = []
-    for file_format in ("csv", "xlsx"):
-        result.append(variant(query={"format": file_format}))
-        result.append(variant(query={"format": file_format, "q": search}))
-        result.append(variant(query={"format": file_format, "organisation": w.organisation.pk}))
-        result.append(variant(query={"format": file_format, "territory": w.territory.pk}))
-    result.append(variant(query={"format": "csv", "is_manager": "true", "category_expiring": "true"}))
-    return result
+    return [
+        variant(query={"format": "csv"}),
+        variant(query={"format": "xlsx"}),
+        variant(query={"format": "csv", "q": search, "organisation": w.organisation.pk}),
+        variant(query={"format": "xlsx", "territory": w.territory.pk, "q": search}),
+        variant(query={"format": "csv", "is_manager": "true", "category_expiring": "true"}),
+    ]
 
 
 def _organisation_list_queries(w) -> list[dict]:
@@ -45,9 +44,10 @@ def _organisation_list_queries(w) -> list[dict]:
     ]
 
 
-def _api_list(*queries):
+def _api_list(*queries, browsable: bool = True):
     def declare(w) -> list[dict]:
-        found = [variant(query={"format": "api"})]  # the browsable API renders forms with related choices
+        # The browsable API renders forms whose related fields list choices: walk it where there are forms.
+        found = [variant(query={"format": "api"})] if browsable else []
         for query in queries:
             found.append(variant(query=query(w)))
         return found
@@ -81,7 +81,9 @@ CANARY_ROUTES = {
     "registry:class_detail": lambda w: [variant(pk=w.school_class.pk)],
     "registry:assignment_delete": lambda w: [variant(pk=w.assignment.pk)],
     # API ----------------------------------------------------------------------------------------
-    "api:territory-list": _api_list(lambda w: {"parent": w.region.pk}, lambda w: {"kind": "municipality"}),
+    "api:territory-list": _api_list(
+        lambda w: {"parent": w.region.pk}, lambda w: {"kind": "municipality"}, browsable=False
+    ),
     "api:territory-detail": lambda w: [variant(pk=w.territory.pk), variant(pk=w.region.pk)],
     "api:organisation-list": _api_list(
         lambda w: {"q": w.search_term}, lambda w: {"territory": w.territory.pk}, lambda w: {"page_size": 500}
@@ -116,8 +118,8 @@ CANARY_ROUTES = {
     ),
     "api:teaching-assignment-detail": lambda w: [variant(pk=w.assignment.pk)],
     # Reference data: the same for everyone, no personal data.
-    "api:position-list": _api_list(),
+    "api:position-list": _api_list(browsable=False),
     "api:position-detail": lambda w: [variant(pk=Position.objects.order_by("pk").first().pk)],
-    "api:subject-list": _api_list(),
+    "api:subject-list": _api_list(browsable=False),
     "api:subject-detail": lambda w: [variant(pk=Subject.objects.order_by("pk").first().pk)],
 }
