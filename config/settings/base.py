@@ -187,6 +187,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every string of a request body is cleaned of control characters (metodist.core.text).
+    "DEFAULT_PARSER_CLASSES": [
+        "metodist.core.api_parsers.JSONParser",
+        "metodist.core.api_parsers.FormParser",
+        "metodist.core.api_parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,10 +1,17 @@
 """Audit of personal data: who viewed it and who exported it (changes are logged by django-auditlog).
 
-Pages and API endpoints that show one person's data call :func:`record_view`; exports call
-:func:`record_export`. The administrator reads both, with the change log, on the audit page.
+Pages and API endpoints that show one person's data call :func:`record_view`; exports go through
+:func:`metodist.core.exports.export_response`, which writes a :class:`DataExport` row as STARTED and
+marks it DONE only when the file was produced (FAILED otherwise); API lists over personal data use
+:class:`AuditedListMixin` (one row per request with the ids read). The administrator reads all of it,
+with the change log, on the audit page. The address is :func:`metodist.core.net.client_address`, never a
+client-supplied ``X-Forwarded-For``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from auditlog.context import set_actor
 from auditlog.signals import accessed
@@ -20,16 +27,88 @@ def record_view(request, instance: models.Model) -> None:
         accessed.send(instance.__class__, instance=instance)
 
 
-def record_export(request, *, what: str, file_format: str, row_count: int, query: str = "") -> DataExport:
-    """Log that ``request.user`` downloaded ``row_count`` rows of ``what``."""
+def request_query(request, *, drop: tuple[str, ...] = ("format", "page")) -> str:
+    """The filters of ``request`` as a query string, without the parameters that only shape the answer."""
+    query = request.GET.copy()
+    for name in drop:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def record_export(
+    request,
+    *,
+    what: str,
+    file_format: str,
+    row_count: int,
+    query: str = "",
+    outcome: str = DataExport.Outcome.DONE,
+    object_ids: Iterable[Any] = (),
+) -> DataExport:
+    """Log that ``request.user`` downloaded (or, while ``outcome`` is STARTED, is downloading) ``what``."""
     return DataExport.objects.create(
         user=request.user,
-        what=what,
+        what=str(what)[:255],
         file_format=file_format,
         row_count=row_count,
         query=query[:2000],
         remote_addr=client_address(request),
+        outcome=outcome,
+        object_ids=list(object_ids),
     )
+
+
+def export_finished(entry: DataExport, *, row_count: int) -> None:
+    """The export of ``entry`` produced its last row: DONE, with the number of rows actually written."""
+    entry.outcome = DataExport.Outcome.DONE
+    entry.row_count = row_count
+    entry.save(update_fields=["outcome", "row_count"])
+
+
+def export_failed(entry: DataExport, *, row_count: int | None = None) -> None:
+    """The export of ``entry`` broke off (an error, or the client went away): FAILED."""
+    entry.outcome = DataExport.Outcome.FAILED
+    fields = ["outcome"]
+    if row_count is not None:
+        entry.row_count = row_count
+        fields.append("row_count")
+    entry.save(update_fields=fields)
+
+
+class AuditedListMixin:
+    """For API list endpoints over personal data: one :class:`DataExport` row (``api``) per successful request.
+
+    The row says who read, which endpoint with which filters, how many rows and which ids (the page
+    actually returned). Put it before the DRF list mixin in the bases of a viewset.
+    """
+
+    audit_what: str = ""
+    _audited_page: list | None = None
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        self._audited_page = page
+        return page
+
+    def list(self, request, *args, **kwargs):
+        self._audited_page = None
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        if 200 <= response.status_code < 300:
+            if self._audited_page is not None:
+                ids = [row.pk for row in self._audited_page]
+            else:  # not paginated: the ids of what was serialised
+                ids = [item.get("id") for item in response.data if isinstance(item, dict)]
+            model = getattr(self, "model", None) or self.get_queryset().model  # type: ignore[attr-defined]
+            what = self.audit_what or model._meta.verbose_name_plural
+            record_export(
+                request,
+                what=f"{what} (API {request.path})",
+                file_format="api",
+                row_count=len(ids),
+                query=request_query(request, drop=()),
+                object_ids=ids,
+            )
+        return response
 
 
 def acting_as(request):

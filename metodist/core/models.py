@@ -15,7 +15,17 @@ class BaseModel(models.Model):
 
 
 class DataExport(models.Model):
-    """A download of personal or organisation data (выгрузка): who, what, how many rows, when."""
+    """A download of personal or organisation data (выгрузка): who, what, how many rows, when.
+
+    Also one row per API list request over personal data (``file_format="api"``), with the ids read.
+    A file export is written as STARTED and becomes DONE only when the last row was produced, or
+    FAILED — the audit never says a download happened when it did not.
+    """
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("начата")
+        DONE = "done", _("выполнена")
+        FAILED = "failed", _("сбой")
 
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("пользователь"), on_delete=models.PROTECT, related_name="exports"
@@ -25,6 +35,8 @@ class DataExport(models.Model):
     row_count = models.PositiveIntegerField(_("строк"))
     query = models.CharField(_("условия отбора"), max_length=2000, blank=True)
     remote_addr = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    outcome = models.CharField(_("результат"), max_length=8, choices=Outcome.choices, default=Outcome.DONE)
+    object_ids = models.JSONField(_("прочитанные записи"), default=list, blank=True)
     created_at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
 
     class Meta:

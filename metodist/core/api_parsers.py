@@ -1,0 +1,36 @@
+"""API request parsers that clean every string of the body with :func:`metodist.core.text.clean_text`.
+
+Set as ``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``, so every endpoint and every serializer field —
+declared or generated — receives text without control characters; no serializer can forget it.
+Tabs and line breaks are kept here (the parser does not know which fields are multi-line).
+"""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from rest_framework import parsers
+
+from .text import clean_data, clean_text
+
+
+def _clean_query_dict(data: QueryDict) -> QueryDict:
+    cleaned = data.copy()
+    for key, values in data.lists():
+        cleaned.setlist(key, [clean_text(v, multiline=True) if isinstance(v, str) else v for v in values])
+    return cleaned
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return clean_data(super().parse(stream, media_type, parser_context))
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _clean_query_dict(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        return parsers.DataAndFiles(_clean_query_dict(result.data), result.files)
