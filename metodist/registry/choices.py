@@ -89,3 +89,17 @@ class CourseFormat(models.TextChoices):
 YOUNG_TEACHER_MAX_AGE = 35
 YOUNG_TEACHER_MAX_EXPERIENCE_YEARS = 3
 RECENT_COURSES_YEARS = 3
+
+
+class MatchRequestState(models.TextChoices):
+    """State of a «заявка на подтверждение» (:class:`~metodist.registry.models.PersonMatchRequest`)."""
+
+    PENDING = "pending", _("На подтверждении у методиста")
+    CONFIRMED = "confirmed", _("Подтверждена")
+    REJECTED = "rejected", _("Отклонена")
+
+
+class MatchRequestSource(models.TextChoices):
+    FORM = "form", _("Форма на сайте")
+    API = "api", _("API")
+    IMPORT = "import", _("Загрузка списка")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from metodist.accounts.choices import Action
 from metodist.core.scoping import scope_for
+from metodist.core.text import CleanTextFormMixin
 from metodist.imports.parsing import parse_grades  # one tolerant reading of «5-9, 11» for forms and imports
 
 from .choices import TerritoryKind
@@ -41,8 +42,8 @@ class GradesField(forms.CharField):
             raise forms.ValidationError(GRADES_ERROR, code="invalid_grades") from error
 
 
-class StyledFormMixin:
-    """Bootstrap classes on every widget."""
+class StyledFormMixin(CleanTextFormMixin):
+    """Bootstrap classes on every widget; text fields cleaned of control characters (core.text)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +57,24 @@ class StyledFormMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+class BoundInstanceMixin:
+    """A model form whose instance already holds what the page fixes (the person, the organisation, the class).
+
+    Django leaves fields that are not on the form out of model validation; naming them in ``bind()`` keeps
+    them in, so the model's own ``clean()`` and constraints — the one home of every rule — see the whole row.
+    """
+
+    def bind(self, **values) -> None:
+        self._bound_names = set(getattr(self, "_bound_names", set()))
+        for name, value in values.items():
+            if value is not None:
+                setattr(self.instance, name, value)
+                self._bound_names.add(name)
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - getattr(self, "_bound_names", set())
 
 
 class OrganisationForm(StyledFormMixin, forms.ModelForm):
@@ -117,8 +136,16 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         value = self.cleaned_data.get("snils", "")
         return normalise_snils(value) if value else ""
 
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.instance._state.adding:
+            # A new person's used СНИЛС is not an error: the service holds the person for confirmation
+            # (answering «already exists» would tell anyone whether a СНИЛС is in the registry).
+            exclude.add("snils")
+        return exclude
 
-class EmploymentForm(StyledFormMixin, forms.ModelForm):
+
+class EmploymentForm(BoundInstanceMixin, StyledFormMixin, forms.ModelForm):
     grades = GradesField(label=_("Классы (параллели)"), required=False, help_text=_("Например: 5-9, 11"))
 
     class Meta:
@@ -142,32 +169,25 @@ class EmploymentForm(StyledFormMixin, forms.ModelForm):
             "subjects": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.visible_to(user, Action.CHANGE)
+        self.bind(person=person)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("category") and data["category"] != "none" and not data.get("category_assigned_on"):
-            self.add_error("category_assigned_on", _("Укажите дату присвоения категории."))
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("Дата увольнения раньше даты приёма."))
-        return data
+    def employment_values(self) -> dict:
+        """The cleaned values as :func:`metodist.registry.services.person_create_with_employment` takes them."""
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
 
 
-class CourseCompletionForm(StyledFormMixin, forms.ModelForm):
+class CourseCompletionForm(BoundInstanceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = CourseCompletion
         fields = ["provider", "programme", "hours", "start_date", "end_date", "format", "certificate_number"]
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT}
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("Окончание курсов раньше их начала."))
-        return data
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bind(person=person)
 
 
 class AwardForm(StyledFormMixin, forms.ModelForm):
@@ -176,7 +196,7 @@ class AwardForm(StyledFormMixin, forms.ModelForm):
         fields = ["title", "level", "year"]
 
 
-class PersonStatusForm(StyledFormMixin, forms.ModelForm):
+class PersonStatusForm(BoundInstanceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = PersonStatus
         fields = ["kind", "since"]
@@ -185,15 +205,10 @@ class PersonStatusForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-
-    def clean_kind(self):
-        kind = self.cleaned_data["kind"]
-        if PersonStatus.objects.filter(person=self.person, kind=kind).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Этот статус уже указан."))
-        return kind
+        self.bind(person=person)
 
 
-class SchoolClassForm(StyledFormMixin, forms.ModelForm):
+class SchoolClassForm(BoundInstanceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = SchoolClass
         fields = ["academic_year", "grade", "letter", "students_count"]
@@ -201,21 +216,10 @@ class SchoolClassForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-
-    def clean(self):
-        data = super().clean()
-        duplicate = SchoolClass.objects.filter(
-            organisation=self.organisation,
-            academic_year=data.get("academic_year"),
-            grade=data.get("grade"),
-            letter=data.get("letter", ""),
-        ).exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise forms.ValidationError(_("Такой класс в этом учебном году уже есть."))
-        return data
+        self.bind(organisation=organisation)
 
 
-class TeachingAssignmentForm(StyledFormMixin, forms.ModelForm):
+class TeachingAssignmentForm(BoundInstanceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = TeachingAssignment
         fields = ["person", "subject", "hours_per_week"]
@@ -228,12 +232,4 @@ class TeachingAssignmentForm(StyledFormMixin, forms.ModelForm):
             .working_in([school_class.organisation_id])
             .order_by("last_name", "first_name")
         )
-
-    def clean(self):
-        data = super().clean()
-        duplicate = TeachingAssignment.objects.filter(
-            school_class=self.school_class, person=data.get("person"), subject=data.get("subject")
-        ).exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise forms.ValidationError(_("Этот педагог уже ведёт этот предмет в этом классе."))
-        return data
+        self.bind(school_class=school_class)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from metodist.accounts.choices import Action
 from metodist.core.models import BaseModel
+from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, scope_for
 
 from . import querysets
+from . import validators as rules
 from .choices import (
     CATEGORY_VALID_YEARS,
     RECENT_COURSES_YEARS,
@@ -24,6 +29,8 @@ from .choices import (
     EmploymentKind,
     Gender,
     InnovationSite,
+    MatchRequestSource,
+    MatchRequestState,
     OrganisationKind,
     PersonStatusKind,
     PositionGroup,
@@ -177,7 +184,13 @@ class Person(BaseModel):
         verbose_name_plural = _("педагогические работники")
         ordering = ["last_name", "first_name", "patronymic", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["snils"], condition=~Q(snils=""), name="person_unique_snils"),
+            models.UniqueConstraint(
+                fields=["snils"],
+                condition=~Q(snils=""),
+                name="person_unique_snils",
+                violation_error_message=rules.SNILS_TAKEN,
+                violation_error_code="snils_taken",
+            ),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "patronymic", "birth_date"], name="person_full_name"),
@@ -190,6 +203,13 @@ class Person(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:person_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = rules.person_date_errors(
+            birth_date=self.birth_date, experience_start=self.experience_start, today=timezone.localdate()
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def get_additional_data(self) -> dict:
         """Stored with every audit entry so that the person's history can be found in one query."""
@@ -271,16 +291,22 @@ class Employment(BaseModel):
                 fields=["person", "organisation", "position"],
                 condition=Q(end_date__isnull=True),
                 name="employment_unique_current_position",
+                violation_error_message=rules.EMPLOYMENT_DUPLICATE,
+                violation_error_code="employment_duplicate",
             ),
             models.CheckConstraint(
                 name="employment_end_after_start",
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
+                violation_error_message=rules.EMPLOYMENT_END_BEFORE_START,
+                violation_error_code="end_before_start",
             ),
             models.CheckConstraint(
                 name="employment_category_date_given",
                 condition=Q(category=QualificationCategory.NONE) | Q(category_assigned_on__isnull=False),
+                violation_error_message=rules.CATEGORY_DATE_REQUIRED,
+                violation_error_code="category_date_required",
             ),
         ]
         indexes = [
@@ -294,6 +320,17 @@ class Employment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.position}, {self.organisation}"
+
+    def clean(self) -> None:
+        errors = rules.employment_errors(
+            start_date=self.start_date,
+            end_date=self.end_date,
+            category=self.category,
+            category_assigned_on=self.category_assigned_on,
+            today=timezone.localdate(),
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
         self.category_expires_on = self.compute_category_expiry()
@@ -334,7 +371,14 @@ class PersonStatus(BaseModel):
         verbose_name = _("статус")
         verbose_name_plural = _("статусы")
         ordering = ["person", "kind"]
-        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="person_status_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                name="person_status_unique",
+                violation_error_message=rules.STATUS_DUPLICATE,
+                violation_error_code="status_duplicate",
+            )
+        ]
 
     def get_additional_data(self) -> dict:
         return {"person_id": self.person_id}
@@ -371,7 +415,7 @@ class CourseCompletion(BaseModel):
     person = models.ForeignKey(Person, verbose_name=_("педагог"), on_delete=models.CASCADE, related_name="courses")
     provider = models.CharField(_("организация, проводившая обучение"), max_length=500)
     programme = models.CharField(_("программа"), max_length=1000)
-    hours = models.PositiveSmallIntegerField(_("объём, часов"), validators=[MinValueValidator(1)])
+    hours = models.PositiveSmallIntegerField(_("объём, часов"), validators=[MinValueValidator(1)])  # max: clean()
     start_date = models.DateField(_("начало"))
     end_date = models.DateField(_("окончание"))
     format = models.CharField(_("форма"), max_length=16, choices=CourseFormat.choices, blank=True)
@@ -384,7 +428,12 @@ class CourseCompletion(BaseModel):
         verbose_name_plural = _("пройденные курсы")
         ordering = ["person", "-end_date"]
         constraints = [
-            models.CheckConstraint(name="course_end_after_start", condition=Q(end_date__gte=models.F("start_date"))),
+            models.CheckConstraint(
+                name="course_end_after_start",
+                condition=Q(end_date__gte=models.F("start_date")),
+                violation_error_message=rules.COURSE_END_BEFORE_START,
+                violation_error_code="end_before_start",
+            ),
             models.CheckConstraint(name="course_hours_positive", condition=Q(hours__gte=1)),
         ]
         indexes = [models.Index(fields=["person", "end_date"], name="course_person_end")]
@@ -394,6 +443,13 @@ class CourseCompletion(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.programme} ({self.hours} ч., {self.end_date:%d.%m.%Y})"
+
+    def clean(self) -> None:
+        errors = rules.course_errors(
+            start_date=self.start_date, end_date=self.end_date, hours=self.hours, today=timezone.localdate()
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SchoolClass(BaseModel):
@@ -417,7 +473,10 @@ class SchoolClass(BaseModel):
         ordering = ["organisation", "-academic_year", "grade", "letter"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "academic_year", "grade", "letter"], name="school_class_unique"
+                fields=["organisation", "academic_year", "grade", "letter"],
+                name="school_class_unique",
+                violation_error_message=rules.SCHOOL_CLASS_DUPLICATE,
+                violation_error_code="school_class_duplicate",
             ),
             models.CheckConstraint(name="school_class_grade_range", condition=Q(grade__gte=1, grade__lte=11)),
         ]
@@ -455,7 +514,12 @@ class TeachingAssignment(BaseModel):
         verbose_name_plural = _("учебная нагрузка")
         ordering = ["school_class", "subject", "person"]
         constraints = [
-            models.UniqueConstraint(fields=["school_class", "subject", "person"], name="teaching_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["school_class", "subject", "person"],
+                name="teaching_assignment_unique",
+                violation_error_message=rules.ASSIGNMENT_DUPLICATE,
+                violation_error_code="assignment_duplicate",
+            ),
         ]
 
     def get_additional_data(self) -> dict:
@@ -464,6 +528,139 @@ class TeachingAssignment(BaseModel):
     def __str__(self) -> str:
         return f"{self.person.short_name}: {self.subject}, {self.school_class}"
 
+    def clean(self) -> None:
+        if self.person_id is None or self.school_class_id is None:
+            return
+        works_there = Person.objects.filter(pk=self.person_id).working_in([self.school_class.organisation_id]).exists()
+        if not works_there:
+            raise ValidationError(
+                {"person": ValidationError(rules.ASSIGNMENT_PERSON_NOT_IN_ORGANISATION, code="not_in_organisation")}
+            )
+
     @property
     def academic_year(self) -> int:
         return self.school_class.academic_year
+
+
+class PersonMatchRequestQuerySet(ScopedQuerySet):
+    """Requests are reached through their target organisation; who may *decide* one is :meth:`reviewable_by`."""
+
+    def scope_q(self, scope: UserScope) -> Q:
+        return any_of(
+            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
+            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
+        )
+
+    def reviewable_by(self, user):
+        """Requests ``user`` may see with their match and confirm or reject.
+
+        The user's CHANGE scope covers both sides — the target organisation and every current organisation of
+        the person the request matches — and the request is not their own (a requester never decides their
+        own request: else whether they could confirm it would tell them whether the person exists elsewhere).
+        """
+        scope = scope_for(user, Action.CHANGE)
+        requests = self.visible_to(user, Action.CHANGE).exclude(requested_by=user)
+        if scope.is_global:
+            return requests
+        outside = Employment.objects.filter(querysets.active_on(), person=OuterRef("matched_person")).exclude(
+            Employment.objects.all().scope_q(scope)
+        )
+        return requests.filter(Q(matched_person__isnull=True) | ~Exists(outside))
+
+    def pending(self):
+        return self.filter(state=MatchRequestState.PENDING)
+
+
+class PersonMatchRequest(BaseModel):
+    """Заявка на подтверждение: a person that a form, the API or an import submitted for an organisation.
+
+    A user who is not an administrator never creates a person nor matches one outside their scope on their
+    own: the values wait here, «на подтверждении у методиста», whether or not such a person exists anywhere,
+    so the answer tells nothing about other organisations' staff (no СНИЛС oracle). A user whose scope covers
+    the target organisation and the matched person's current organisations confirms the new person or the
+    move (:func:`metodist.registry.services.person_match_request_confirm`) or rejects the request.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("организация"), on_delete=models.CASCADE, related_name="person_match_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто отправил"),
+        on_delete=models.PROTECT,
+        related_name="person_match_requests",
+    )
+    source = models.CharField(_("откуда"), max_length=16, choices=MatchRequestSource.choices)
+    source_label = models.CharField(_("подробнее"), max_length=300, blank=True)
+    last_name = models.CharField(_("фамилия"), max_length=150)
+    first_name = models.CharField(_("имя"), max_length=150)
+    patronymic = models.CharField(_("отчество"), max_length=150, blank=True)
+    birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
+    snils = models.CharField(_("СНИЛС"), max_length=14, blank=True)
+    person_values = models.JSONField(_("остальные сведения о педагоге"), default=dict, blank=True)
+    employment_values = models.JSONField(_("места работы"), default=list, blank=True)
+    matched_person = models.ForeignKey(
+        Person,
+        verbose_name=_("найденный в реестре педагог"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("состояние"), max_length=16, choices=MatchRequestState.choices, default=MatchRequestState.PENDING
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто рассмотрел"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+    comment = models.CharField(_("комментарий"), max_length=1000, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("педагог в реестре"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="match_requests",
+        help_text=_("Созданный или найденный педагог, когда заявка подтверждена."),
+    )
+
+    objects = PersonMatchRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("заявка на подтверждение")
+        verbose_name_plural = _("заявки на подтверждение")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "organisation"], name="match_request_state_org"),
+            models.Index(fields=["snils"], name="match_request_snils"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="match_request_resolved",
+                condition=Q(state=MatchRequestState.PENDING, resolved_at__isnull=True)
+                | Q(~Q(state=MatchRequestState.PENDING), resolved_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} → {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:match_request_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict:
+        return {"person_id": self.person_id} if self.person_id else {}
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == MatchRequestState.PENDING

@@ -39,4 +39,8 @@ urlpatterns = [
     path("organisations/<int:pk>/classes/add/", views.class_create, name="class_create"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("assignments/<int:pk>/delete/", views.assignment_delete, name="assignment_delete"),
+    path("requests/", views.match_request_list, name="match_request_list"),
+    path("requests/<int:pk>/", views.match_request_detail, name="match_request_detail"),
+    path("requests/<int:pk>/confirm/", views.match_request_confirm, name="match_request_confirm"),
+    path("requests/<int:pk>/reject/", views.match_request_reject, name="match_request_reject"),
 ]

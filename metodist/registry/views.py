@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,8 @@ from metodist.core.lists import export_response, list_context
 from metodist.core.scoping import scope_for
 from metodist.core.views_support import require, scoped_or_404
 
-from . import selectors
+from . import match_selectors, selectors, services
+from .choices import MatchRequestSource
 from .exports import ORGANISATION_COLUMNS, PERSON_COLUMNS
 from .filters import OrganisationFilter, PersonFilter
 from .forms import (
@@ -35,11 +36,15 @@ from .models import (
     Employment,
     Organisation,
     Person,
+    PersonMatchRequest,
     PersonStatus,
     SchoolClass,
     TeachingAssignment,
 )
 from .tables import OrganisationTable, PersonTable, organisation_badges
+
+MATCH_REQUESTS_SHOWN = 200
+MATCH_REQUESTS_SENT_SHOWN = 50
 
 # The shared list and export helpers live in core (metodist.core.lists); these names keep the call sites.
 _list_context = list_context
@@ -92,20 +97,47 @@ def person_create(request):
     require(request.user, Action.CHANGE)
     person_form = PersonForm(request.POST or None, prefix="person")
     employment_form = EmploymentForm(request.POST or None, prefix="employment", user=request.user)
+    existing = None
     if request.method == "POST" and person_form.is_valid() and employment_form.is_valid():
-        with transaction.atomic():
-            person = person_form.save()
-            employment = employment_form.save(commit=False)
-            employment.person = person
-            employment.save()
-            employment_form.save_m2m()
-        messages.success(request, _("Педагог добавлен."))
-        return redirect(person)
+        try:
+            result = services.person_create_with_employment(
+                actor=request.user,
+                person_values=person_form.cleaned_data,
+                employment_values=employment_form.employment_values(),
+                source=MatchRequestSource.FORM,
+            )
+        except services.PersonMatchConflict as conflict:
+            person_form.add_error(None, conflict)
+            existing = conflict.person if isinstance(conflict, services.PersonAlreadyInScope) else None
+        except ValidationError as error:
+            _spread_errors(error, person_form, employment_form)
+        else:
+            if result.is_pending:
+                name = " ".join(p for p in (result.request.last_name, result.request.first_name) if p)
+                messages.info(request, services.SUBMITTED_FOR_CONFIRMATION % {"name": name})
+                return redirect("registry:match_request_list")
+            messages.success(request, services.PERSON_CREATED)
+            return redirect(result.person)
     return render(
         request,
         "registry/person_form.html",
-        {"form": person_form, "employment_form": employment_form, "title": _("Новый педагог")},
+        {
+            "form": person_form,
+            "employment_form": employment_form,
+            "existing_person": existing,
+            "title": _("Новый педагог"),
+        },
     )
+
+
+def _spread_errors(error: ValidationError, *forms) -> None:
+    """Put a service's ValidationError on the form that has the field (or on the first form)."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        target = next((form for form in forms if name in form.fields), forms[0])
+        target.add_error(name if name in target.fields else None, errors)
 
 
 @login_required
@@ -120,6 +152,8 @@ def person_edit(request, pk: int):
 
 
 def _person_child_form(request, *, person, form, title: str, message: str):
+    if hasattr(form, "bind"):
+        form.bind(person=person)  # the model's rules (duplicates, dates) see the whole row
     if request.method == "POST" and form.is_valid():
         item = form.save(commit=False)
         item.person = person
@@ -133,7 +167,7 @@ def _person_child_form(request, *, person, form, title: str, message: str):
 @login_required
 def employment_create(request, pk: int):
     person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
-    form = EmploymentForm(request.POST or None, user=request.user)
+    form = EmploymentForm(request.POST or None, user=request.user, person=person)
     return _person_child_form(
         request, person=person, form=form, title=_("Новое место работы"), message=_("Место работы добавлено.")
     )
@@ -142,7 +176,7 @@ def employment_create(request, pk: int):
 @login_required
 def employment_edit(request, pk: int):
     employment = scoped_or_404(Employment, request.user, pk, Action.CHANGE)
-    form = EmploymentForm(request.POST or None, instance=employment, user=request.user)
+    form = EmploymentForm(request.POST or None, instance=employment, user=request.user, person=employment.person)
     return _person_child_form(
         request,
         person=employment.person,
@@ -155,7 +189,7 @@ def employment_edit(request, pk: int):
 @login_required
 def course_create(request, pk: int):
     person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
-    form = CourseCompletionForm(request.POST or None)
+    form = CourseCompletionForm(request.POST or None, person=person)
     return _person_child_form(
         request, person=person, form=form, title=_("Пройденные курсы"), message=_("Курсы добавлены.")
     )
@@ -164,7 +198,7 @@ def course_create(request, pk: int):
 @login_required
 def course_edit(request, pk: int):
     course = scoped_or_404(CourseCompletion, request.user, pk, Action.CHANGE)
-    form = CourseCompletionForm(request.POST or None, instance=course)
+    form = CourseCompletionForm(request.POST or None, instance=course, person=course.person)
     return _person_child_form(
         request, person=course.person, form=form, title=_("Пройденные курсы"), message=_("Курсы сохранены.")
     )
@@ -339,3 +373,87 @@ def assignment_delete(request, pk: int):
     assignment.delete()
     messages.success(request, _("Нагрузка удалена."))
     return redirect("registry:class_detail", pk=school_class_id)
+
+
+# Заявки на подтверждение (person match requests) ---------------------------------------------------------
+
+
+@login_required
+def match_request_list(request):
+    """The methodologist's queue: requests they may decide, and the requests the user sent themselves."""
+    require(request.user, Action.CHANGE)
+    to_review = (
+        PersonMatchRequest.objects.reviewable_by(request.user)
+        .pending()
+        .select_related("organisation__territory", "requested_by")
+        .order_by("created_at", "id")
+    )
+    sent = (
+        PersonMatchRequest.objects.filter(requested_by=request.user)
+        .select_related("organisation")
+        .order_by("-created_at", "-id")[:MATCH_REQUESTS_SENT_SHOWN]
+    )
+    return render(
+        request,
+        "registry/match_request_list.html",
+        {"to_review": list(to_review[:MATCH_REQUESTS_SHOWN]), "to_review_count": to_review.count(), "sent": sent},
+    )
+
+
+def _match_request_or_404(user, pk: int) -> tuple[PersonMatchRequest, bool]:
+    """A request the user may decide (True), or one they sent (False); 404 for any other."""
+    base = PersonMatchRequest.objects.select_related("organisation__territory", "requested_by", "matched_person")
+    reviewable = base.reviewable_by(user).filter(pk=pk).first()
+    if reviewable is not None:
+        return reviewable, True
+    return get_object_or_404(base.filter(requested_by=user), pk=pk), False
+
+
+@login_required
+def match_request_detail(request, pk: int):
+    require(request.user, Action.CHANGE)
+    match_request, can_decide = _match_request_or_404(request.user, pk)
+    context = {"match_request": match_request, "can_decide": can_decide}
+    if can_decide:
+        context.update(match_selectors.match_request_review(match_request))
+    else:
+        context.update(match_selectors.match_request_submitted(match_request))
+    return render(request, "registry/match_request_detail.html", context)
+
+
+def _decide(request, pk: int, decide) -> HttpResponse:
+    require(request.user, Action.CHANGE)
+    match_request, can_decide = _match_request_or_404(request.user, pk)
+    if not can_decide:
+        raise PermissionDenied
+    try:
+        message = decide(match_request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
+    return redirect("registry:match_request_list")
+
+
+@login_required
+@require_POST
+def match_request_confirm(request, pk: int):
+    def confirm(match_request):
+        had_match = match_request.matched_person_id is not None
+        person = services.person_match_request_confirm(actor=request.user, request=match_request)
+        template = services.REQUEST_CONFIRMED_MATCH if had_match else services.REQUEST_CONFIRMED_NEW
+        return template % {"name": person.full_name}
+
+    return _decide(request, pk, confirm)
+
+
+@login_required
+@require_POST
+def match_request_reject(request, pk: int):
+    def reject(match_request):
+        services.person_match_request_reject(
+            actor=request.user, request=match_request, comment=request.POST.get("comment", "").strip()
+        )
+        return services.REQUEST_REJECTED
+
+    return _decide(request, pk, reject)

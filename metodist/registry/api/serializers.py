@@ -8,13 +8,18 @@ the database in :func:`metodist.registry.api.views.person_queryset`.
 
 from __future__ import annotations
 
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from metodist.accounts.choices import Action
+from metodist.core.api import FieldSetsSerializerMixin, ScopedPrimaryKeyRelatedField, request_user
 from metodist.core.scoping import scope_for
 
-from ..choices import EmploymentKind, QualificationCategory
+from ..choices import MatchRequestSource
 from ..models import (
     Award,
     CourseCompletion,
@@ -30,24 +35,37 @@ from ..models import (
 )
 from ..validators import normalise_snils
 
-
-def _user(serializer: serializers.Field):
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
+_user = request_user
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object looked up in ``Model.objects.visible_to(request.user, action)``."""
+class ModelRulesMixin:
+    """Validate through the model itself — ``clean()``, field validators and constraints, the one home of every
+    rule — on the values the object will have after the write (PATCH sends only some of them).
 
-    def __init__(self, *, model, not_found: str, action: str = Action.CHANGE, **kwargs):
-        self.scoped_model = model
-        self.action = action
-        kwargs.setdefault("queryset", model.objects.none())  # the model, for the schema; rows come from below
-        kwargs["error_messages"] = {"does_not_exist": not_found, **kwargs.get("error_messages", {})}
-        super().__init__(**kwargs)
+    ``rules_exclude`` names fields the model must not check here (e.g. the person of a first employment, who
+    does not exist yet). Django's errors become the API's 400 with the same Russian messages as the pages.
+    """
 
-    def get_queryset(self):
-        return self.scoped_model.objects.visible_to(_user(self), self.action)
+    rules_exclude: tuple[str, ...] = ()
+    rules_check_constraints: bool = True
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        concrete = {field.name for field in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        exclude = set(self.rules_exclude) | {field.name for field in model._meta.many_to_many}
+        try:
+            instance.full_clean(exclude=exclude, validate_constraints=self.rules_check_constraints)
+        except DjangoValidationError as error:
+            detail = serializers.as_serializer_error(error)
+            if "__all__" in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop("__all__")
+            raise serializers.ValidationError(detail) from None
+        return attrs
 
 
 def organisation_field(**kwargs) -> ScopedPrimaryKeyRelatedField:
@@ -137,7 +155,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 # People and what belongs to them --------------------------------------------------------------------
 
 
-class EmploymentSerializer(serializers.ModelSerializer):
+class EmploymentSerializer(ModelRulesMixin, serializers.ModelSerializer):
     person = person_field()
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     organisation = organisation_field()
@@ -172,46 +190,15 @@ class EmploymentSerializer(serializers.ModelSerializer):
             "category_expires_on",
         ]
         read_only_fields = ["category_expires_on"]
-        validators: list = []  # the constraints are checked in validate() with readable messages
+        validators: list = []  # the model's constraints are checked by ModelRulesMixin with readable messages
 
     def validate_person(self, person: Person) -> Person:
         if self.instance is not None and self.instance.person_id != person.pk:
             raise serializers.ValidationError(_("Место работы нельзя передать другому педагогу."))
         return person
 
-    def validate(self, attrs: dict) -> dict:
-        attrs = super().validate(attrs)
-        data = _merged(self.instance, attrs, ["person", "organisation", "position", "start_date", "end_date"])
-        data.update(_merged(self.instance, attrs, ["category", "category_assigned_on"]))
-        _check_employment(data, exclude_pk=getattr(self.instance, "pk", None))
-        return attrs
-
     def validate_grades(self, value: list[int]) -> list[int]:
         return sorted(set(value))
-
-
-def _merged(instance, attrs: dict, names: list[str]) -> dict:
-    """Values after the write: the new ones, else the instance's (PATCH sends only some fields)."""
-    return {name: attrs[name] if name in attrs else getattr(instance, name, None) for name in names}
-
-
-def _check_employment(data: dict, exclude_pk: int | None = None) -> None:
-    errors = {}
-    start, end = data.get("start_date"), data.get("end_date")
-    if start and end and end < start:
-        errors["end_date"] = _("Дата увольнения раньше даты приёма.")
-    category = data.get("category") or QualificationCategory.NONE
-    if category != QualificationCategory.NONE and not data.get("category_assigned_on"):
-        errors["category_assigned_on"] = _("Укажите дату присвоения категории.")
-    person, organisation, position = data.get("person"), data.get("organisation"), data.get("position")
-    if person is not None and organisation is not None and position is not None and end is None:
-        duplicate = Employment.objects.filter(
-            person=person, organisation=organisation, position=position, end_date__isnull=True
-        ).exclude(pk=exclude_pk)
-        if duplicate.exists():
-            errors["position"] = _("Педагог уже работает в этой организации в этой должности.")
-    if errors:
-        raise serializers.ValidationError(errors)
 
 
 class CurrentEmploymentSerializer(serializers.ModelSerializer):
@@ -235,7 +222,7 @@ class CurrentEmploymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NewPersonEmploymentSerializer(serializers.ModelSerializer):
+class NewPersonEmploymentSerializer(ModelRulesMixin, serializers.ModelSerializer):
     """The first place of work of a new person (a main employment); more are added at /employments/."""
 
     organisation = organisation_field()
@@ -258,16 +245,13 @@ class NewPersonEmploymentSerializer(serializers.ModelSerializer):
             "category_assigned_on",
         ]
 
+    rules_exclude = ("person",)  # the person is new: it exists once the request is confirmed
+
     def validate_grades(self, value: list[int]) -> list[int]:
         return sorted(set(value))
 
-    def validate(self, attrs: dict) -> dict:
-        attrs = super().validate(attrs)
-        _check_employment(attrs)
-        return attrs
 
-
-class CourseCompletionSerializer(serializers.ModelSerializer):
+class CourseCompletionSerializer(ModelRulesMixin, serializers.ModelSerializer):
     person = person_field()
     person_name = serializers.CharField(source="person.full_name", read_only=True)
 
@@ -286,13 +270,6 @@ class CourseCompletionSerializer(serializers.ModelSerializer):
             "certificate_number",
         ]
 
-    def validate(self, attrs: dict) -> dict:
-        attrs = super().validate(attrs)
-        data = _merged(self.instance, attrs, ["start_date", "end_date"])
-        if data["start_date"] and data["end_date"] and data["end_date"] < data["start_date"]:
-            raise serializers.ValidationError({"end_date": _("Окончание курсов раньше их начала.")})
-        return attrs
-
 
 class PersonStatusSerializer(serializers.ModelSerializer):
     class Meta:
@@ -306,7 +283,7 @@ class AwardSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "level", "year"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(FieldSetsSerializerMixin, ModelRulesMixin, serializers.ModelSerializer):
     """A person in a list, and what a client may change; derived figures are computed by the database."""
 
     full_name = serializers.CharField(read_only=True, label=_("ФИО"))
@@ -346,10 +323,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_snils(self, value: str) -> str:
-        value = normalise_snils(value) if value else ""
-        if value and Person.objects.filter(snils=value).exclude(pk=getattr(self.instance, "pk", None)).exists():
-            raise serializers.ValidationError(_("Педагог с таким СНИЛС уже есть в базе."))
-        return value
+        return normalise_snils(value) if value else ""
 
 
 class PersonCreateSerializer(PersonSerializer):
@@ -357,19 +331,29 @@ class PersonCreateSerializer(PersonSerializer):
         write_only=True, label=_("место работы"), help_text=_("Основное место работы нового педагога.")
     )
 
+    # A used СНИЛС of a new person is not an error: the service holds the person for confirmation, with the
+    # same answer as for an unknown one (answering «already exists» would be a СНИЛС oracle).
+    rules_check_constraints = False
+
     class Meta(PersonSerializer.Meta):
         fields = [*PersonSerializer.Meta.fields, "employment"]
 
-    def create(self, validated_data: dict) -> Person:
-        employment = validated_data.pop("employment")
-        subjects = employment.pop("subjects", [])
-        person = Person.objects.create(**validated_data)
-        created = Employment.objects.create(person=person, kind=EmploymentKind.MAIN, **employment)
-        created.subjects.set(subjects)
-        return person
+    def submit(self):
+        """Create the person through :func:`metodist.registry.services.person_create_with_employment`, or hold
+        them for confirmation; returns the service's result."""
+        from ..services import person_create_with_employment
+
+        values = dict(self.validated_data)
+        employment = values.pop("employment")
+        return person_create_with_employment(
+            actor=_user(self), person_values=values, employment_values=employment, source=MatchRequestSource.API
+        )
+
+    def create(self, validated_data: dict):
+        raise NotImplementedError("PersonViewSet.create calls submit(): a new person may wait for confirmation")
 
 
-class TeachingAssignmentSerializer(serializers.ModelSerializer):
+class TeachingAssignmentSerializer(ModelRulesMixin, serializers.ModelSerializer):
     person = person_field()
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     school_class = ScopedPrimaryKeyRelatedField(
@@ -400,18 +384,6 @@ class TeachingAssignmentSerializer(serializers.ModelSerializer):
         ]
         validators: list = []
 
-    def validate(self, attrs: dict) -> dict:
-        attrs = super().validate(attrs)
-        person, school_class = attrs["person"], attrs["school_class"]
-        if not Person.objects.filter(pk=person.pk).working_in([school_class.organisation_id]).exists():
-            raise serializers.ValidationError({"person": _("Педагог не работает в организации этого класса.")})
-        duplicate = TeachingAssignment.objects.filter(
-            school_class=school_class, person=person, subject=attrs["subject"]
-        )
-        if duplicate.exists():
-            raise serializers.ValidationError(_("Этот педагог уже ведёт этот предмет в этом классе."))
-        return attrs
-
 
 class PersonDetailSerializer(PersonSerializer):
     """One person with everything the user may see of them."""
@@ -436,7 +408,7 @@ class PersonDetailSerializer(PersonSerializer):
 # Classes -----------------------------------------------------------------------------------------
 
 
-class SchoolClassSerializer(serializers.ModelSerializer):
+class SchoolClassSerializer(ModelRulesMixin, serializers.ModelSerializer):
     organisation = organisation_field()
     organisation_name = serializers.CharField(source="organisation.short_name", read_only=True)
     name = serializers.CharField(read_only=True, label=_("класс"))
@@ -454,18 +426,6 @@ class SchoolClassSerializer(serializers.ModelSerializer):
             "students_count",
         ]
         validators: list = []
-
-    def validate(self, attrs: dict) -> dict:
-        attrs = super().validate(attrs)
-        duplicate = SchoolClass.objects.filter(
-            organisation=attrs["organisation"],
-            academic_year=attrs["academic_year"],
-            grade=attrs["grade"],
-            letter=attrs.get("letter", ""),
-        )
-        if duplicate.exists():
-            raise serializers.ValidationError(_("Такой класс в этом учебном году уже есть."))
-        return attrs
 
 
 __all__ = [

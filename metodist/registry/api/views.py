@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
@@ -21,10 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from metodist.accounts.choices import Action
 from metodist.core.audit import acting_as, record_view
@@ -378,6 +381,43 @@ class PersonViewSet(ReadWriteViewSet):
         person = self.get_object()
         record_view(request, person)
         return Response(self.get_serializer(person).data)
+
+    @extend_schema(
+        responses={
+            201: serializers.PersonDetailSerializer,
+            202: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+        },
+        description=(
+            "An administrator's person is created at once (201). Anyone else's waits for a methodologist's "
+            "confirmation (202, the same answer whether or not the person exists outside the user's scope)."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        from ..services import SUBMITTED_FOR_CONFIRMATION, PersonAlreadyInScope, PersonMatchConflict
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with acting_as(request), transaction.atomic():
+                result = serializer.submit()
+        except PersonMatchConflict as conflict:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: conflict.messages}
+            if isinstance(conflict, PersonAlreadyInScope):
+                detail["person"] = [conflict.person.pk]
+            raise ValidationError(detail) from None
+        except DjangoValidationError as error:
+            raise ValidationError(drf_serializers.as_serializer_error(error)) from None
+        if result.is_pending:
+            name = f"{result.request.last_name} {result.request.first_name}".strip()
+            body = {
+                "detail": str(SUBMITTED_FOR_CONFIRMATION % {"name": name}),
+                "request": result.request.pk,
+                "state": result.request.state,
+            }
+            return Response(body, status=202)
+        data = self.get_serializer(self.saved(result.person)).data
+        return Response(data, status=201, headers=self.get_success_headers(data))
 
 
 @extend_schema(tags=["employments"])

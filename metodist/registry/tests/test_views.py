@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from metodist.accounts.tests.factories import login_verified
 from metodist.core.models import DataExport
 from metodist.core.tests.fixtures import EXPECTED_SCOPE
-from metodist.registry.models import CourseCompletion, Employment, Person
+from metodist.registry.models import CourseCompletion, Employment, Person, PersonMatchRequest
 from metodist.registry.tests.factories import CourseCompletionFactory, EmploymentFactory, PersonFactory, position
 
 ROLES = sorted(EXPECTED_SCOPE)
@@ -159,15 +159,22 @@ def test_coordinator_adds_a_teacher_with_employment(client, world):
         "employment-category_assigned_on": "2025-01-15",
     }
     response = client.post(reverse("registry:person_create"), data)
+    # Issue 5, §1.2: a coordinator's new person waits for the methodologist's confirmation.
     assert response.status_code == 302, response.context and response.context["form"].errors
+    assert response.url == reverse("registry:match_request_list")
+    assert not Person.objects.filter(last_name="Новикова").exists()
+    match_request = PersonMatchRequest.objects.get(last_name="Новикова")
+    client.force_login(world.users["methodologist"])
+    response = client.post(reverse("registry:match_request_confirm", args=[match_request.pk]))
+    assert response.status_code == 302
     person = Person.objects.get(last_name="Новикова")
     employment = person.employments.get()
     assert employment.grades == [5, 6, 7, 9]
     assert employment.category_expires_on.isoformat() == "2030-01-15"
     assert person.is_young()
-    # the change was audited with the coordinator as actor
+    # the change was audited with the methodologist who confirmed it as actor
     assert LogEntry.objects.filter(
-        actor=world.users["coordinator"], additional_data__person_id=person.pk, action=LogEntry.Action.CREATE
+        actor=world.users["methodologist"], additional_data__person_id=person.pk, action=LogEntry.Action.CREATE
     ).exists()
 
 
