@@ -3,13 +3,19 @@
 - ``imports.check``: keeps the uploaded file as an :class:`ImportBatch` and checks it; the result is the
   batch's preview page. A file refused as a whole (not a spreadsheet, no columns we know…) is not kept.
 - ``imports.apply``: loads a checked batch in one transaction; the result is the same preview page.
+
+Periodic work ``imports.retention`` deletes uploaded files, and the rows of their stored check, after
+``RETENTION_DAYS``; the counts stay in the history.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from metodist.jobs.periodic import periodic
 from metodist.jobs.registry import JobRefused, job_handler
+from metodist.jobs.retention import retention_cutoff
 from metodist.jobs.runner import JobContext
 from metodist.registry.models import Organisation
 
@@ -80,3 +86,19 @@ def apply_file(context: JobContext) -> None:
         "updated": counts["updated"],
         "unchanged": counts["unchanged"],
     }
+
+
+@periodic("imports.retention")
+def expire_uploaded_files() -> int:
+    """Delete uploaded files older than the retention period and the personal data of their check."""
+    old = ImportBatch.objects.filter(created_at__lt=retention_cutoff()).filter(
+        ~Q(file="") | Q(report__has_key="preview") | Q(report__has_key="errors")
+    )
+    deleted = 0
+    for batch in old.only("pk", "file", "report"):
+        if batch.file:
+            batch.file.storage.delete(batch.file.name)
+            deleted += 1
+        report = {key: value for key, value in (batch.report or {}).items() if key not in ("preview", "errors")}
+        ImportBatch.objects.filter(pk=batch.pk).update(file="", report=report)
+    return deleted

@@ -10,3 +10,4 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         # Each app declares the work it runs in the background in its own ``jobs.py`` (see registry.py).
         autodiscover_modules("jobs")
+        from . import exports, retention  # noqa: F401 (register the export job kind and the periodic work)
