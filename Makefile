@@ -22,10 +22,11 @@ $(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
 	touch $@ $(VENV)/.base-installed
 
 ## demo: set up the environment, load the demo municipality and serve it on http://127.0.0.1:$(PORT)
+## (web server, task worker and periodic work together; Ctrl-C stops all three)
 demo: $(VENV)/.base-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_seed
-	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py demo_serve 127.0.0.1:$(PORT)
 
 ## test: lint, Django checks, migrations check and the whole test suite (PostgreSQL when DATABASE_URL is set)
 test: $(VENV)/.dev-installed browser-deps lint check pytest
