@@ -75,13 +75,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 # The permissions of the capabilities that exist today, per role (registered by metodist.core.scoping).
-# User management: a methodologist manages the accounts of their territory, an administrator all.
+# User management: a methodologist manages the accounts of their territory, a coordinator the teacher
+# accounts of their organisation, an administrator all.
 # Imports: who may upload lists into their scope.
 DEFAULT_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Capability.REGISTRY: ROLE_ACTIONS,
     Capability.ACCOUNTS: {
         Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE}),
         Role.METHODOLOGIST: frozenset({Action.VIEW, Action.CHANGE}),
+        # a coordinator gives teacher accounts to their organisation's staff (metodist.accounts.permissions)
+        Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE}),
     },
     Capability.IMPORTS: {
         Role.ADMIN: frozenset({Action.VIEW, Action.IMPORT}),

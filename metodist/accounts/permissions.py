@@ -18,15 +18,15 @@ from django.db.models import QuerySet
 
 from metodist.core.scoping import UserScope, scope_for
 
-from .choices import ROLE_SCOPE_KIND, Action, Role, ScopeKind
+from .choices import ROLE_SCOPE_KIND, Action, Capability, Role, ScopeKind
 
 # The roles a coordinator may give; everything else needs a territory scope.
 COORDINATOR_ASSIGNABLE_ROLES = frozenset({Role.TEACHER})
 
 
 def accounts_scope(user) -> UserScope:
-    """The scope in which ``user`` manages accounts: that of the roles allowed to change data."""
-    return scope_for(user, Action.CHANGE)
+    """The scope in which ``user`` manages accounts (capability «accounts», action «change»)."""
+    return scope_for(user, Action.CHANGE, Capability.ACCOUNTS)
 
 
 def can_manage_accounts(user) -> bool:

@@ -7,14 +7,18 @@ from django.db.models import Exists, OuterRef, Q
 
 from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
 
+from .choices import ROLE_SCOPE_KIND, Capability, ScopeKind
+
 
 class UserQuerySet(ScopedQuerySet):
-    """Users whose role assignments or registry profile fall into a scope.
+    """Users whose role assignments or registry profile fall into a scope (capability «accounts»).
 
     A user is in a territory's scope when one of their roles is bound to the territory (or a territory
     below it) or to an organisation of it, or when their registry profile currently works there; the same
     for an organisation. Users with the global role are reached only by the global scope.
     """
+
+    capability = Capability.ACCOUNTS
 
     def scope_q(self, scope: UserScope) -> Q:
         from metodist.registry.models import Employment
@@ -39,17 +43,6 @@ class UserQuerySet(ScopedQuerySet):
             (scope.person_ids, Q(person_id__in=scope.person_ids)),
         )
 
-    def visible_to(self, user, action: str = "view"):
-        """Users ``user`` may see and manage: only managers of accounts see any (see :mod:`.permissions`)."""
-        from .permissions import accounts_scope
-
-        scope = accounts_scope(user)
-        if scope.is_global:
-            return self.all()
-        if scope.is_empty:
-            return self.none()
-        return self.filter(self.scope_q(scope))
-
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Django's user manager with :class:`UserQuerySet`."""
@@ -58,9 +51,9 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
 class RoleAssignmentQuerySet(ScopedQuerySet):
     """Role assignments whose territory or organisation lies in a scope (profile roles name no place)."""
 
-    def scope_q(self, scope: UserScope) -> Q:
-        from .choices import ROLE_SCOPE_KIND, ScopeKind
+    capability = Capability.ACCOUNTS
 
+    def scope_q(self, scope: UserScope) -> Q:
         profile_roles = [role for role, kind in ROLE_SCOPE_KIND.items() if kind == ScopeKind.SELF]
         return Q(role__in=profile_roles) | any_of(
             (
@@ -69,13 +62,3 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
             ),
             (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
         )
-
-    def visible_to(self, user, action: str = "view"):
-        from .permissions import accounts_scope
-
-        scope = accounts_scope(user)
-        if scope.is_global:
-            return self.all()
-        if scope.is_empty:
-            return self.none()
-        return self.filter(self.scope_q(scope))

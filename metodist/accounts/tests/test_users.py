@@ -315,3 +315,12 @@ def test_coordinator_creates_staff_accounts_for_their_own_school(client, world):
     assert User.objects.get(person=ready).role_assignments.get().role == Role.TEACHER
     new_org = OrganisationFactory(territory=world.m1)
     assert client.get(reverse("accounts:staff_accounts"), {"organisation": new_org.pk}).context["lines"] is None
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("methodologist", True), ("coordinator", True), ("observer", False), ("teacher", False)]
+)
+def test_users_menu_item_only_for_managers_of_accounts(client, world, role, shown):
+    client.force_login(world.users[role])
+    html = client.get(reverse("core:dashboard")).content.decode()
+    assert (f'href="{reverse("accounts:user_list")}"' in html) is shown
