@@ -87,6 +87,41 @@ def region_exists() -> bool:
     return Territory.objects.filter(name=REGION_NAME, parent__isnull=True).exists()
 
 
+DEFAULT_HISTORY_ENTRIES = 300_000
+
+
+def ensure_history(entries: int = DEFAULT_HISTORY_ENTRIES) -> int:
+    """Fill the audit log with ``entries`` synthetic changes of the bench people (PostgreSQL, one SQL).
+
+    A person's page filters the history by ``additional_data -> 'person_id'``; with a region's years of
+    changes that filter needs its index. Returns the number of entries added (0 if there were enough).
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from metodist.registry.models import Person
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM auditlog_logentry")
+        missing = entries - cursor.fetchone()[0]
+        if missing <= 0:
+            return 0
+        cursor.execute("SELECT min(id), max(id) FROM registry_person")
+        low, high = cursor.fetchone()
+        cursor.execute(
+            """
+            INSERT INTO auditlog_logentry (object_pk, object_id, object_repr, action, changes, changes_text,
+                                           "timestamp", content_type_id, additional_data)
+            SELECT p::text, p, 'Педагог', 1, '{"phone": ["", "+7 900"]}'::jsonb, '',
+                   now() - (n %% 1000) * interval '1 day', %s, jsonb_build_object('person_id', p)
+              FROM (SELECT n, %s + (n::bigint * 7919) %% (%s - %s + 1) AS p FROM generate_series(1, %s) AS n) AS rows
+            """,
+            [ContentType.objects.get_for_model(Person).pk, low, high, low, missing],
+        )
+        cursor.execute("ANALYZE auditlog_logentry")
+    return missing
+
+
 def _municipality_weights(rng, count: int) -> list[float]:
     """The regional centre is large, a few towns are medium, the rest are rural districts."""
     weights = []

@@ -345,6 +345,9 @@ def main(argv: list[str] | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         deadline = time.monotonic() + TOTAL_BUDGET_SECONDS
+    added = generate.ensure_history()
+    if added:
+        print(f"Added {added} audit log entries", flush=True)
     print(f"Data: {generated}", flush=True)
 
     clients = {}

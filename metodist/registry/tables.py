@@ -6,21 +6,37 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_tables2.rows import BoundRows
 
 from .models import Organisation, Person
 
 
+def years_text(years: int | None) -> str:
+    """«44 года», «21 год», «5 лет» — a number of years with the noun in its Russian plural form."""
+    if years is None:
+        return "—"
+    return ngettext("%(count)d год", "%(count)d лет", years) % {"count": years}
+
+
 class PersonTable(tables.Table):
+    """The people list. It sorts and pages only the people's ids (with an id tie-breaker, so page
+    boundaries are stable among namesakes); the 25 rows of the page are then loaded by ``load_rows``
+    (``selectors.person_rows``) with their derived figures and employments."""
+
     full_name = tables.Column(
-        verbose_name=_("ФИО"), linkify=True, order_by=("last_name", "first_name", "patronymic"), accessor="full_name"
+        verbose_name=_("ФИО"),
+        linkify=True,
+        order_by=("last_name", "first_name", "patronymic", "id"),
+        accessor="full_name",
     )
     work = tables.Column(verbose_name=_("Место работы, должность"), empty_values=(), orderable=False)
     category = tables.Column(verbose_name=_("Категория"), empty_values=(), orderable=False)
-    age = tables.Column(verbose_name=_("Возраст"), empty_values=(), order_by=("-birth_date",))
-    experience = tables.Column(verbose_name=_("Пед. стаж, лет"), empty_values=(), order_by=("-experience_start",))
+    age = tables.Column(verbose_name=_("Возраст"), empty_values=(), order_by=("-birth_date", "id"))
+    experience = tables.Column(verbose_name=_("Пед. стаж"), empty_values=(), order_by=("-experience_start", "id"))
     young = tables.Column(verbose_name=_("Молодой педагог"), empty_values=(), orderable=False)
     recent_courses = tables.Column(
-        verbose_name=_("Курсы за 3 года"), empty_values=(), order_by=("-has_recent_courses_flag",)
+        verbose_name=_("Курсы за 3 года"), empty_values=(), order_by=("-has_recent_courses_flag", "id")
     )
 
     class Meta:
@@ -28,6 +44,25 @@ class PersonTable(tables.Table):
         fields = ("full_name", "work", "category", "age", "experience", "young", "recent_courses")
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("full_name",)
+
+    def __init__(self, *args, load_rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.load_rows = load_rows
+
+    def order_recent_courses(self, queryset, is_descending: bool):
+        # The course flag is a subquery: computed over all the people only when the list is sorted by it.
+        if "has_recent_courses_flag" not in queryset.query.annotations:
+            queryset = queryset.with_recent_courses()
+        flag = "-has_recent_courses_flag" if is_descending else "has_recent_courses_flag"
+        return queryset.order_by(flag, "-id" if is_descending else "id"), True
+
+    def paginate(self, *args, **kwargs):
+        super().paginate(*args, **kwargs)
+        rows = self.page.object_list
+        if self.load_rows is not None and hasattr(rows.data, "values_list"):
+            ids = list(rows.data.values_list("pk", flat=True))  # the page's ids: a narrow sort, no wide rows
+            self.page.object_list = BoundRows(data=self.load_rows(ids), table=self)
+        return self
 
     def render_work(self, record):
         employments = getattr(record, "current_employments", [])
@@ -42,19 +77,30 @@ class PersonTable(tables.Table):
         return format_html_join(mark_safe("<br>"), "{}", ((e.get_category_display(),) for e in employments))
 
     def render_age(self, record):
-        return record.age() if record.birth_date else "—"
+        return _derived(record, "age_years", record.age)
 
     def render_experience(self, record):
-        years = record.experience_years()
-        return "—" if years is None else years
+        return years_text(_derived(record, "experience_full_years", record.experience_years))
 
     def render_young(self, record):
-        return format_html('<span class="badge text-bg-info">{}</span>', _("да")) if record.is_young() else ""
+        young = _derived(record, "is_young_flag", record.is_young)
+        return format_html('<span class="badge text-bg-info">{}</span>', _("да")) if young else ""
 
     def render_recent_courses(self, record):
-        if record.has_recent_courses_flag:
+        if _derived(record, "has_recent_courses_flag", record.has_recent_courses):
             return format_html('<i class="bi bi-check-circle-fill text-success" title="{}"></i>', _("есть"))
         return format_html('<i class="bi bi-x-circle text-danger" title="{}"></i>', _("нет"))
+
+
+def _derived(record, annotation: str, method):
+    """A figure of ``PersonQuerySet.with_derived_figures``; the model's method only for a row loaded without it."""
+    value = getattr(record, annotation, _MISSING)
+    if value is _MISSING:
+        value = method()
+    return "—" if value is None and annotation == "age_years" else value
+
+
+_MISSING = object()
 
 
 class OrganisationTable(tables.Table):
