@@ -17,6 +17,7 @@ from auditlog.context import set_actor
 from auditlog.signals import accessed
 from django.db import models
 
+from .fields import personal_fields
 from .models import DataExport
 from .net import client_address
 
@@ -83,7 +84,14 @@ class AuditedListMixin:
     """
 
     audit_what: str = ""
+    audit_list_reads: bool | None = None  # None: audit when the model declares personal fields (core.fields)
     _audited_page: list | None = None
+
+    def _audits_list_reads(self) -> bool:
+        if self.audit_list_reads is not None:
+            return self.audit_list_reads
+        model = getattr(self, "model", None)
+        return model is not None and bool(personal_fields(model))
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
@@ -93,13 +101,12 @@ class AuditedListMixin:
     def list(self, request, *args, **kwargs):
         self._audited_page = None
         response = super().list(request, *args, **kwargs)  # type: ignore[misc]
-        if 200 <= response.status_code < 300:
+        if 200 <= response.status_code < 300 and self._audits_list_reads():
             if self._audited_page is not None:
                 ids = [row.pk for row in self._audited_page]
             else:  # not paginated: the ids of what was serialised
                 ids = [item.get("id") for item in response.data if isinstance(item, dict)]
-            model = getattr(self, "model", None) or self.get_queryset().model  # type: ignore[attr-defined]
-            what = self.audit_what or model._meta.verbose_name_plural
+            what = self.audit_what or self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
             record_export(
                 request,
                 what=f"{what} (API {request.path})",
