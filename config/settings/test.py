@@ -9,6 +9,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Jobs run inside the test's transaction: their progress goes through the same connection.
 JOBS_PROGRESS_DATABASE = "default"
+# A test-only app that proves relation scopes and per-capability permissions (metodist/core/tests/scoping_app).
+INSTALLED_APPS = [*INSTALLED_APPS, "metodist.core.tests.scoping_app"]  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,36 +1,26 @@
-"""Navigation: only the capabilities that exist and that the user's roles open."""
+"""Navigation: the menu items the apps contribute (metodist.core.navigation) that the user's roles open."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
 from metodist.accounts.roles import is_administrator, roles_of
 
-from .scoping import can, scope_for
+from .navigation import menu_for, register_menu_item
+
+
+def _authenticated(user) -> bool:
+    return user.is_authenticated
+
+
+register_menu_item("core.dashboard", label=_("Обзор"), url="core:dashboard", order=0, active_prefix="/")
+register_menu_item("core.audit", label=_("Аудит"), url="core:audit", visible=is_administrator, order=90)
+register_menu_item("core.api", label=_("API"), url="api:docs", visible=_authenticated, order=100)
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    path = request.path
-    items = [(_("Обзор"), reverse("core:dashboard"), path == "/")]
-    scope = scope_for(user)
-    only_self = not (scope.is_global or scope.territory_ids or scope.organisation_ids)
-    if only_self and user.person_id:
-        url = reverse("registry:person_detail", args=[user.person_id])
-        items.append((_("Мой профиль"), url, path == url))
-    elif not scope.is_empty:
-        items.append((_("Педагоги"), reverse("registry:person_list"), path.startswith("/registry/people")))
-        items.append(
-            (_("Организации"), reverse("registry:organisation_list"), path.startswith("/registry/organisations"))
-        )
-    if can(user, Action.IMPORT):
-        items.append((_("Загрузка списков"), reverse("imports:upload"), path.startswith("/imports")))
-    if is_administrator(user):
-        items.append((_("Аудит"), reverse("core:audit"), path.startswith("/audit")))
-    items.append((_("API"), reverse("api:docs"), path.startswith("/api")))
     return {
-        "nav_items": [{"label": label, "url": url, "active": active} for label, url, active in items],
+        "nav_items": menu_for(request),
         "user_roles": [str(a).split(": ", 1)[-1] for a in roles_of(user)],
     }

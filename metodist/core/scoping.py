@@ -175,8 +175,9 @@ class UserScope:
 EMPTY_SCOPE = UserScope()
 
 
-def scope_for(user, action: str = Action.VIEW, capability: str = DEFAULT_CAPABILITY) -> UserScope:
+def scope_for(user, action: str = Action.VIEW, capability: str | None = DEFAULT_CAPABILITY) -> UserScope:
     """The scope of ``user`` for ``action`` in ``capability``, computed once per user object."""
+    capability = capability or DEFAULT_CAPABILITY
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
     cache = getattr(user, _CACHE_ATTR, None)
@@ -238,7 +239,7 @@ def forget_all_scopes() -> None:
     _generation[0] += 1
 
 
-def can(user, action: str, capability: str = DEFAULT_CAPABILITY) -> bool:
+def can(user, action: str, capability: str | None = DEFAULT_CAPABILITY) -> bool:
     """Whether ``user`` may do ``action`` in ``capability`` anywhere at all (e.g. to show a button)."""
     return not scope_for(user, action, capability).is_empty
 

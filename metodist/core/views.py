@@ -9,26 +9,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from metodist.accounts.roles import is_administrator, roles_of
-from metodist.registry import selectors as registry_selectors
-from metodist.registry.models import Person
 
 from .models import DataExport
-from .scoping import scope_for
+from .navigation import dashboard_cards
 from .templatetags.metodist import AUDIT_ACTIONS
 
 
 @login_required
 def dashboard(request):
-    scope = scope_for(request.user)
-    only_self = not (scope.is_global or scope.territory_ids or scope.organisation_ids)
-    context = {"roles": roles_of(request.user), "only_self": only_self}
-    if only_self:
-        person = Person.objects.visible_to(request.user).filter(pk=request.user.person_id).first()
-        context["person"] = person
-        if person:
-            context.update(registry_selectors.person_detail_related(request.user, person))
-    else:
-        context["summary"] = registry_selectors.registry_summary(request.user)
+    """The user's roles and the cards the apps contribute (metodist.core.navigation)."""
+    cards, card_context = dashboard_cards(request)
+    context = {**card_context, "roles": roles_of(request.user), "cards": cards}
     return render(request, "core/dashboard.html", context)
 
 

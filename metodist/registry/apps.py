@@ -9,7 +9,13 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from metodist.core.scoping import register_territory_descendants
 
-        from . import audit  # noqa: F401  (registers models with django-auditlog)
+        from . import (
+            audit,  # noqa: F401  (registers models with django-auditlog)
+            contributions,
+            visibility,
+        )
         from .querysets import territory_descendants
 
         register_territory_descendants(territory_descendants)
+        visibility.register()  # the person's public card and personal data
+        contributions.register()  # menu items and dashboard cards

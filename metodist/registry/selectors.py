@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from metodist.accounts.choices import Action
+from metodist.core.fields import PERSONAL_ACCESS, can_view_personal, with_personal_access
 
 from .models import CourseCompletion, Employment, Organisation, Person, TeachingAssignment
 from .querysets import active_on
@@ -44,12 +45,16 @@ def person_detail_related(user, person: Person) -> dict:
         .select_related("school_class__organisation", "subject")
         .order_by("-school_class__academic_year", "school_class__grade", "school_class__letter")
     )
+    if not can_view_personal(user, person):
+        # Reached through a relation (a mentor, an expert …): the public card only (metodist.core.fields).
+        return {"employments": list(employments), "personal_visible": False}
     return {
         "employments": list(employments),
         "courses": list(CourseCompletion.objects.visible_to(user).filter(person=person).order_by("-end_date")),
         "statuses": list(person.statuses.all()),
         "awards": list(person.awards.all()),
         "assignments": list(assignments),
+        "personal_visible": True,
     }
 
 
@@ -66,6 +71,8 @@ def person_history(user, person: Person, limit: int = 100):
 
     from .models import Award, PersonStatus
 
+    if not can_view_personal(user, person):
+        return LogEntry.objects.none()  # the history shows personal data (old and new values)
     entries = LogEntry.objects.filter(additional_data__person_id=person.pk)
     return (
         scoped_history(user, entries, deleted_visible_for=(CourseCompletion, Award, PersonStatus))
@@ -121,6 +128,7 @@ _EXPORT_PERSON_FIELDS = (
     "phone",
     "has_recent_courses_flag",
 )
+_EXPORT_PERSONAL_FIELDS = ("birth_date", "experience_start", "email", "phone")
 
 
 def person_export_rows(user, people, *, chunk_size: int = 2000):
@@ -167,15 +175,21 @@ def person_export_rows(user, people, *, chunk_size: int = 2000):
             employments.setdefault(employment["person_id"], []).append(employment)
         for row in rows:
             flag = row.pop("has_recent_courses_flag")
+            personal = row.pop(PERSONAL_ACCESS)
+            if not personal:
+                # the public card only: personal columns stay empty (metodist.core.fields)
+                row.update(dict.fromkeys(_EXPORT_PERSONAL_FIELDS))
+                flag = None
             person = Person(**row)
             person.has_recent_courses_flag = flag
             person.export_employments = employments.get(person.pk, [])
             person.export_age = person.age(today)
             person.export_experience = person.experience_years(today)
-            person.export_young = person.is_young(today)
+            person.export_young = person.is_young(today) if personal else None
             yield person
 
-    for row in people.values(*_EXPORT_PERSON_FIELDS).iterator(chunk_size=chunk_size):
+    rows = with_personal_access(people, user).values(*_EXPORT_PERSON_FIELDS, PERSONAL_ACCESS)
+    for row in rows.iterator(chunk_size=chunk_size):
         buffer.append(row)
         if len(buffer) >= chunk_size:
             yield from flush(buffer)

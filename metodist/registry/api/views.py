@@ -16,22 +16,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from metodist.accounts.choices import Action
+from metodist.core.api import ReadCreateViewSet, ReadViewSet, ReadWriteViewSet
 from metodist.core.audit import acting_as, record_view
-from metodist.core.scoping import can
+from metodist.core.filters import YesNoFilter
 
 from .. import filters as registry_filters
 from ..choices import QualificationCategory, TerritoryKind
@@ -49,99 +46,7 @@ from ..models import (
 from ..querysets import active_on
 from . import serializers
 
-# Permissions and shared behaviour ------------------------------------------------------------------
-
-
-class ChangeRightForWrites(BasePermission):
-    """Reads for every authenticated user (the queryset limits them); writes only for roles with CHANGE."""
-
-    message = _("У вас нет прав на изменение данных реестра.")
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or can(request.user, Action.CHANGE)
-
-
-class ApiPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """A viewset over ``model.objects.visible_to(user, VIEW or CHANGE)``.
-
-    Subclasses set ``model`` and may override :meth:`decorate` (select_related, prefetches,
-    annotations) so that a list runs a constant number of queries.
-    """
-
-    model: type = None  # type: ignore[assignment]
-    permission_classes = [IsAuthenticated, ChangeRightForWrites]
-    pagination_class = ApiPagination
-
-    @property
-    def scope_action(self) -> str:
-        return Action.VIEW if self.request.method in SAFE_METHODS else Action.CHANGE
-
-    def decorate(self, queryset):
-        return queryset
-
-    def get_queryset(self):
-        queryset = self.model.objects.visible_to(self.request.user, self.scope_action)
-        # Writes fetch the object only to change it; the response reads it again through saved().
-        return self.decorate(queryset) if self.request.method in SAFE_METHODS else queryset
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            # Out of scope and non-existent look the same; Django's message would name the model in English.
-            raise NotFound(_("Не найдено.")) from None
-
-    def saved(self, instance):
-        """The object just written, read again with the annotations and prefetches its serializer shows."""
-        return self.decorate(self.model.objects.filter(pk=instance.pk)).get()
-
-
-class ScopedCreateMixin:
-    def perform_create(self, serializer) -> None:
-        with acting_as(self.request), transaction.atomic():
-            serializer.save()
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.perform_create(serializer)
-        data = self.get_serializer(self.saved(serializer.instance)).data
-        return Response(data, status=201, headers=self.get_success_headers(data))
-
-
-class ScopedUpdateMixin:
-    def perform_update(self, serializer) -> None:
-        with acting_as(self.request), transaction.atomic():
-            serializer.save()
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
-        return Response(self.get_serializer(self.saved(serializer.instance)).data)
-
-    def partial_update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return self.update(request, *args, **kwargs)
-
-
-class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    pass
-
-
-class ReadCreateViewSet(ScopedCreateMixin, mixins.CreateModelMixin, ReadViewSet):
-    pass
-
-
-class ReadWriteViewSet(ScopedUpdateMixin, mixins.UpdateModelMixin, ReadCreateViewSet):
-    pass
+# The base classes (scoped viewsets, pagination, the change permission) live in metodist.core.api.
 
 
 # Derived figures of people, computed by the database ---------------------------------------------------
@@ -226,7 +131,7 @@ class EmploymentFilter(django_filters.FilterSet):
     territory = django_filters.NumberFilter(field_name="organisation__territory", label=_("муниципалитет"))
     position = django_filters.NumberFilter(label=_("должность"))
     category = django_filters.ChoiceFilter(choices=QualificationCategory.choices)
-    active = django_filters.BooleanFilter(method="filter_active", label=_("работает сейчас"))
+    active = YesNoFilter(method="filter_active", label=_("работает сейчас"))
 
     class Meta:
         model = Employment

@@ -1,0 +1,78 @@
+"""Field-level visibility: the public card and the personal data of a model (152-ФЗ).
+
+Rows are not enough: a mentor, an association head or an expert reaches a colleague through a
+relation and sees their **public card** (name, organisation, position, subjects, category), never their
+**personal data** (СНИЛС, birth date, phone, e-mail …). The rule:
+
+* a model declares its field sets with :func:`register_field_sets` (from its app's ``ready()``);
+* personal fields are shown only where the viewer has the action ``view_personal`` on the row
+  (:data:`metodist.accounts.choices.Action.VIEW_PERSONAL`) — granted by the structural scopes of the
+  roles that manage people (administrator, methodologist, observer, coordinator) and by one's own
+  profile; relation scopes grant ``view`` only, so a mentee's personal data stays hidden from the mentor;
+* pages ask :func:`can_view_personal` (one object) or annotate a list with :func:`with_personal_access`;
+  serializers drop the personal fields (:func:`public_only`); exports blank them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from metodist.accounts.choices import Action
+
+PERSONAL_ACCESS = "personal_visible"  # the annotation with_personal_access() adds
+
+
+@dataclass(frozen=True)
+class FieldSets:
+    """The public card and the personal data of one model (field or attribute names)."""
+
+    public: frozenset[str]
+    personal: frozenset[str]
+
+
+_FIELD_SETS: dict[str, FieldSets] = {}
+
+
+def _label(model) -> str:
+    return model.lower() if isinstance(model, str) else model._meta.label_lower
+
+
+def register_field_sets(model, *, public, personal) -> FieldSets:
+    """Declare the public card and the personal data of ``model`` (a model or ``"app_label.Model"``)."""
+    public, personal = frozenset(public), frozenset(personal)
+    if public & personal:
+        raise ValueError(f"fields both public and personal: {sorted(public & personal)}")
+    sets = FieldSets(public=public, personal=personal)
+    _FIELD_SETS[_label(model)] = sets
+    return sets
+
+
+def field_sets(model) -> FieldSets:
+    """The declared field sets of ``model``; a model without a declaration has no personal fields."""
+    return _FIELD_SETS.get(_label(model), FieldSets(frozenset(), frozenset()))
+
+
+def personal_fields(model) -> frozenset[str]:
+    return field_sets(model).personal
+
+
+def can_view_personal(user, instance: models.Model) -> bool:
+    """Whether ``user`` may see the personal data of ``instance`` (one query, or none if annotated)."""
+    annotated = getattr(instance, PERSONAL_ACCESS, None)
+    if annotated is not None:
+        return bool(annotated)
+    model = type(instance)
+    return model._default_manager.visible_to(user, Action.VIEW_PERSONAL).filter(pk=instance.pk).exists()
+
+
+def with_personal_access(queryset, user, name: str = PERSONAL_ACCESS):
+    """Annotate each row with ``name``: whether ``user`` may see its personal data (no extra query)."""
+    return queryset.with_access(user, Action.VIEW_PERSONAL, name)
+
+
+def public_only(data: dict, model) -> dict:
+    """``data`` (a serialized row) without the personal fields of ``model``."""
+    personal = personal_fields(model)
+    return {key: value for key, value in data.items() if key not in personal}

@@ -1,0 +1,86 @@
+"""The menu and the dashboard as registries: each app contributes its items and cards; core knows no app.
+
+An app calls :func:`register_menu_item` and :func:`register_dashboard_card` from its ``AppConfig.ready()``
+(the registry's ``contributions`` module is an example). The context processor builds the menu from the items whose
+``visible(user)`` is true; the dashboard view renders the cards whose ``context(request)`` returns a dict
+(``None`` hides the card), merging their context into the page's, in ``order``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+def _always(user) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    url: str | Callable  # a URL name, or a function (user) -> URL or None (hidden)
+    visible: Callable = _always  # (user) -> bool
+    order: int = 100
+    active_prefix: str | None = None  # a path prefix that marks the item active; default: its URL
+
+    def resolve(self, user) -> str | None:
+        return self.url(user) if callable(self.url) else reverse(self.url)
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    key: str
+    template: str
+    context: Callable  # (request) -> dict | None
+    order: int = 100
+
+
+_MENU: dict[str, MenuItem] = {}
+_CARDS: dict[str, DashboardCard] = {}
+
+
+def register_menu_item(key: str, *, label, url, visible=_always, order: int = 100, active_prefix=None) -> MenuItem:
+    """Add (or replace) the menu item ``key``."""
+    item = MenuItem(key=key, label=label, url=url, visible=visible, order=order, active_prefix=active_prefix)
+    _MENU[key] = item
+    return item
+
+
+def register_dashboard_card(key: str, *, template: str, context, order: int = 100) -> DashboardCard:
+    """Add (or replace) the dashboard card ``key``: ``context(request)`` gives its data or ``None`` to hide it."""
+    card = DashboardCard(key=key, template=template, context=context, order=order)
+    _CARDS[key] = card
+    return card
+
+
+def menu_for(request) -> list[dict]:
+    """The menu of ``request.user``: label, URL and whether it is the current section."""
+    user = request.user
+    items = []
+    for item in sorted(_MENU.values(), key=lambda i: (i.order, i.key)):
+        if not item.visible(user):
+            continue
+        url = item.resolve(user)
+        if url is None:
+            continue
+        prefix = item.active_prefix or url
+        active = request.path == url if prefix == "/" else request.path.startswith(prefix)
+        items.append({"key": item.key, "label": item.label, "url": url, "active": active})
+    return items
+
+
+def dashboard_cards(request) -> tuple[list[str], dict]:
+    """The templates of the cards shown to ``request.user`` and their merged context."""
+    templates: list[str] = []
+    context: dict = {}
+    for card in sorted(_CARDS.values(), key=lambda c: (c.order, c.key)):
+        data = card.context(request)
+        if data is None:
+            continue
+        templates.append(card.template)
+        context.update(data)
+    return templates, context
