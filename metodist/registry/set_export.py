@@ -25,6 +25,7 @@ from django.utils import timezone
 from metodist.core.audit import export_failed, export_finished, record_export, request_query
 from metodist.core.export_sql import safe_csv_text_sql
 from metodist.core.exports import csv_cell
+from metodist.core.fields import PERSONAL_ACCESS, with_personal_access
 from metodist.core.models import DataExport
 
 from .choices import QualificationCategory
@@ -87,9 +88,9 @@ def _employments_sql(user) -> tuple[str, tuple]:
     return rows.query.sql_with_params()
 
 
-def _people_sql(people) -> tuple[str, tuple]:
+def _people_sql(people, user) -> tuple[str, tuple]:
     rows = (
-        people.with_derived_figures()
+        with_personal_access(people.with_derived_figures(), user)
         .order_by()
         .values(
             "id",
@@ -104,6 +105,7 @@ def _people_sql(people) -> tuple[str, tuple]:
             "has_recent_courses_flag",
             "email",
             "phone",
+            PERSONAL_ACCESS,
         )
     )
     return rows.query.sql_with_params()
@@ -111,7 +113,7 @@ def _people_sql(people) -> tuple[str, tuple]:
 
 def person_export_sql(user, people) -> str:
     """The ``SELECT`` of the export (parameters inlined), in the order of ``PERSON_COLUMNS``."""
-    people_sql, people_params = _people_sql(people)
+    people_sql, people_params = _people_sql(people, user)
     jobs_sql, jobs_params = _employments_sql(user)
 
     def text(expression: str) -> str:
@@ -120,17 +122,21 @@ def person_export_sql(user, people) -> str:
     def joined(column: str) -> str:
         return f"string_agg(e.{column}, '; ' ORDER BY e.kind DESC, e.organisation_text, e.id)"
 
+    def personal(expression: str) -> str:
+        # A person whose personal data the user may not see: the public card only (metodist.core.fields).
+        return f"CASE WHEN p.{PERSONAL_ACCESS} THEN {expression} END"
+
     def yes_no(column: str) -> str:
-        return f"CASE WHEN p.{column} THEN 'да' ELSE 'нет' END"
+        return personal(f"CASE WHEN p.{column} THEN 'да' ELSE 'нет' END")
 
     sql = f"""
 SELECT {text("p.last_name")}, {text("p.first_name")}, {text("p.patronymic")},
-       to_char(p.birth_date, 'DD.MM.YYYY'), p.age_years,
+       {personal("to_char(p.birth_date, 'DD.MM.YYYY')")}, {personal("p.age_years")},
        {text("j.organisations")}, {text("j.positions")}, {text("j.subjects")}, {text("j.grades")},
        {text("j.categories")}, {text("j.expires")},
-       to_char(p.experience_start, 'DD.MM.YYYY'), p.experience_full_years,
+       {personal("to_char(p.experience_start, 'DD.MM.YYYY')")}, {personal("p.experience_full_years")},
        {yes_no("is_young_flag")}, {yes_no("has_recent_courses_flag")},
-       {text("p.email")}, {text("p.phone")}
+       {personal(text("p.email"))}, {personal(text("p.phone"))}
   FROM ({people_sql}) AS p
   LEFT JOIN (
        SELECT e.person_id,

@@ -167,3 +167,38 @@ def test_set_based_export_runs_a_constant_number_of_queries(client, world, djang
 
 def test_set_export_is_available_on_postgresql_only():
     assert set_export.is_available() == (connection.vendor == "postgresql")
+
+
+@pytest.mark.parametrize("username", ["admin", "methodologist", "observer", "region_observer", "coordinator"])
+def test_every_exporting_role_gets_the_generic_file(client, world, username):
+    _tricky_people(world)
+    user = world.users[username]
+    client.force_login(user)
+    response = client.get(reverse("registry:person_export"), {"format": "csv"})
+    assert response.status_code == 200
+    assert _parse(b"".join(response.streaming_content)) == _generic_file(user, {})
+
+
+def test_public_card_only_rows_stay_empty_in_both_paths(client, world, monkeypatch):
+    """Rows whose personal data the user may not see: the same empty personal columns in both files."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    from metodist.core.fields import PERSONAL_ACCESS
+    from metodist.registry import selectors as registry_selectors
+
+    formula = _tricky_people(world)
+
+    def only_formula_is_personal(queryset, user, name=PERSONAL_ACCESS):
+        condition = When(pk=formula.pk, then=Value(True))
+        return queryset.annotate(**{name: Case(condition, default=Value(False), output_field=BooleanField())})
+
+    monkeypatch.setattr(set_export, "with_personal_access", only_formula_is_personal)
+    monkeypatch.setattr(registry_selectors, "with_personal_access", only_formula_is_personal)
+    user = world.users["methodologist"]
+    client.force_login(user)
+    produced = _parse(b"".join(client.get(reverse("registry:person_export"), {"format": "csv"}).streaming_content))
+    assert produced == _generic_file(user, {})
+    header = produced[0]
+    public = next(row for row in produced[1:] if row[0] == "Безданных")
+    for column in ("Дата рождения", "Возраст", "Электронная почта", "Телефон", "Курсы за 3 года"):
+        assert public[header.index(column)] == ""
