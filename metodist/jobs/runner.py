@@ -7,15 +7,20 @@ statement on the other connection, so the page polling the job sees the bar move
 mid-apply leaves nothing half-written. Each progress update is also the job's heartbeat, which the reaper
 (``services.job_reap``) watches, and the moment the handler learns that the user asked to cancel.
 
-SQLite allows one writer at a time: while the default connection holds the write lock (inside the apply
-transaction) a progress write would only wait for it, so there progress is kept in memory and written as
-soon as the lock is released.
+SQLite (the demo) allows one writer at a time: while the default connection holds the write lock (inside
+the apply transaction) a progress write would only wait for it. There progress and heartbeat go to a small
+side file per job instead (``VAR_DIR/jobs/progress/<id>.json``), which the job's page and the reaper read
+(:func:`side_progress`); the cancel flag is still read from the database (WAL lets readers in).
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +50,28 @@ def progress_database() -> str | None:
     return alias
 
 
+def _side_file(job_id: int) -> Path:
+    return Path(settings.VAR_DIR) / "jobs" / "progress" / f"{job_id}.json"
+
+
+def side_progress(job_id: int) -> dict[str, Any] | None:
+    """Progress a job wrote beside the database while SQLite's write lock was held, if any."""
+    try:
+        data = json.loads(_side_file(job_id).read_text())
+        data["heartbeat_at"] = datetime.datetime.fromisoformat(data["heartbeat_at"])
+    except (OSError, ValueError, KeyError):
+        return None
+    return data
+
+
+def _write_side_file(job_id: int, data: dict[str, Any]) -> None:
+    path = _side_file(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False))
+    os.replace(temporary, path)
+
+
 def job_progress(*, job: Job, done: int, total: int, message: str | Promise = "") -> bool:
     """Record how far ``job`` got (and that its worker is alive). Returns whether cancelling was requested.
 
@@ -52,9 +79,13 @@ def job_progress(*, job: Job, done: int, total: int, message: str | Promise = ""
     once even while the handler's own transaction is open.
     """
     alias = progress_database()
-    if alias is None:
-        return False
     total = max(total, done)
+    if alias is None:
+        now = timezone.now().isoformat()
+        _write_side_file(
+            job.pk, {"progress_done": done, "progress_total": total, "message": str(message)[:500], "heartbeat_at": now}
+        )
+        return Job.objects.using(settings.JOBS_PROGRESS_DATABASE).filter(pk=job.pk, cancel_requested=True).exists()
     Job.objects.using(alias).filter(pk=job.pk, state=JobState.RUNNING).update(
         progress_done=done, progress_total=total, message=str(message)[:500], heartbeat_at=timezone.now()
     )
@@ -70,7 +101,6 @@ class JobContext:
         self.result_url = ""
         self.message: str | Promise = ""
         self._last_write = 0.0
-        self._pending: tuple[int, int, str | Promise] | None = None
 
     @property
     def owner(self):
@@ -83,14 +113,11 @@ class JobContext:
     def progress(self, done: int, total: int, message: str | Promise = "", *, force: bool = False) -> None:
         """Report progress; raises :class:`JobCancelled` when the user asked to cancel."""
         now = time.monotonic()
-        self._pending = (done, total, message)
         if not force and done < total and now - self._last_write < PROGRESS_INTERVAL:
             return
         self._last_write = now
         if job_progress(job=self.job, done=done, total=total, message=message):
             raise JobCancelled
-        if progress_database() is not None:
-            self._pending = None
 
     def save_result(self, content: bytes | File, filename: str) -> None:
         """Keep the file the job produced; the owner downloads it from the job's page."""
@@ -102,6 +129,7 @@ class JobContext:
 def _finish(job: Job, *, state: str, **fields: Any) -> None:
     """Record the outcome, unless the job was meanwhile given up by the reaper or queued again."""
     fields.setdefault("finished_at", timezone.now())
+    _side_file(job.pk).unlink(missing_ok=True)
     Job.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts).update(state=state, **fields)
 
 

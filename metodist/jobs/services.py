@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from . import messages
 from .models import Job, JobState
 from .registry import job_kind
+from .runner import side_progress
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,9 @@ def job_reap(*, now: datetime.datetime | None = None, job_ids: list[int] | None 
         stale = stale.filter(pk__in=job_ids)
     reaped = 0
     for job in stale.only("pk", "task_id", "kind"):
+        side = side_progress(job.pk)
+        if side is not None and side["heartbeat_at"] >= now - heartbeat_timeout():
+            continue  # alive, writing beside SQLite's write lock (see runner.py)
         if Job.objects.filter(pk=job.pk, state=JobState.RUNNING, heartbeat_at__lt=now - heartbeat_timeout()).update(
             state=JobState.FAILED, error=str(messages.WORKER_LOST), finished_at=now
         ):

@@ -17,12 +17,28 @@ from metodist.core.scoping import scope_for
 from . import messages as job_messages
 from . import services
 from .models import Job, JobState
+from .runner import side_progress
 
 PER_PAGE = 25
 
 
 def _get_job(request, pk: int) -> Job:
     return get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
+
+
+def _fresh(job: Job) -> Job:
+    """The job as it is now: reaped if its worker died, with progress written beside SQLite's lock."""
+    services.job_reap(job_ids=[job.pk])
+    job.refresh_from_db()
+    if job.state == JobState.RUNNING:
+        side = side_progress(job.pk)
+        if side is not None and (job.heartbeat_at is None or side["heartbeat_at"] > job.heartbeat_at):
+            job.progress_done, job.progress_total, job.message = (
+                side["progress_done"],
+                side["progress_total"],
+                side["message"],
+            )
+    return job
 
 
 def _finished_elsewhere(request, job: Job):
@@ -39,9 +55,7 @@ def _finished_elsewhere(request, job: Job):
 
 @login_required
 def detail(request, pk: int):
-    job = _get_job(request, pk)
-    services.job_reap(job_ids=[job.pk])
-    job.refresh_from_db()
+    job = _fresh(_get_job(request, pk))
     target = _finished_elsewhere(request, job)
     if target:
         return redirect(target)
@@ -51,9 +65,7 @@ def detail(request, pk: int):
 @login_required
 def progress(request, pk: int):
     """The progress block, polled by htmx while the job runs; sends the browser on when the result is a page."""
-    job = _get_job(request, pk)
-    services.job_reap(job_ids=[job.pk])
-    job.refresh_from_db()
+    job = _fresh(_get_job(request, pk))
     target = _finished_elsewhere(request, job)
     if target:
         return HttpResponseClientRedirect(target)
