@@ -198,6 +198,41 @@ def parse_date(value: Cell) -> datetime.date | None:
         raise NoSuchDate(value) from exc
 
 
+_YEARS_MONTHS = re.compile(
+    r"^(?:(?P<years>\d{1,2}(?:[.,]\d+)?)\s*(?:лет|года|год|г|л)?\.?)?"
+    r"\s*(?:(?P<months>\d{1,2})\s*(?:месяцев|месяца|месяц|мес|м)\.?)?"
+    r"\s*(?:(?:\d{1,2})\s*(?:дней|дня|день|дн|д)\.?)?$",
+    re.IGNORECASE,
+)
+MAX_EXPERIENCE_YEARS = 70
+
+
+def parse_years(value: Cell) -> tuple[int, int] | None:
+    """Experience as schools write it: 12, «12», «12,5», «12 лет», «12 л. 3 мес.» → (years, months).
+
+    ``None`` when empty; raises ``ValueError`` otherwise (a year such as 2015 is not a length of service).
+    """
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = cell_text(value).lower().replace("ё", "е")
+        if not text:
+            return None
+        match = _YEARS_MONTHS.match(text)
+        if not match or not (match.group("years") or match.group("months")):
+            raise ValueError(value)
+        months = int(match.group("months") or 0)
+        number = float((match.group("years") or "0").replace(",", ".")) + months / 12
+    if not 0 <= number <= MAX_EXPERIENCE_YEARS:
+        raise ValueError(value)
+    total_months = round(number * 12)
+    return total_months // 12, total_months % 12
+
+
 _TRUE = {"да", "д", "yes", "y", "1", "истина", "true", "x", "х", "v", "есть", "является"}
 _FALSE = {"нет", "н", "no", "n", "0", "ложь", "false", "не является"}
 

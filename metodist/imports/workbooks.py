@@ -32,6 +32,11 @@ CATEGORY_CHOICES = [
     "педагог-наставник",
 ]
 YES_NO = ["да", "нет"]
+# Columns the importer understands but the templates do not offer: alternatives to a template column.
+STAFF_TEMPLATE_COLUMNS = tuple(
+    c for c in STAFF_COLUMNS if c.key not in {"full_name", "experience_years", "total_experience_years"}
+)
+ORGANISATION_TEMPLATE_COLUMNS = tuple(c for c in ORGANISATION_COLUMNS if c.key not in {"kpp", "district"})
 ORGANISATION_KIND_CHOICES = ["школа", "гимназия", "лицей", "детский сад", "ДО", "колледж", "методический центр"]
 INNOVATION_CHOICES = ["нет", "МИП", "РИП", "ФИП"]
 
@@ -146,7 +151,7 @@ def staff_template() -> bytes:
     sheet = book.active
     sheet.title = "Список"
     # The template offers separate name columns; «ФИО» is an alternative described in the instruction.
-    columns = [c for c in STAFF_COLUMNS if c.key != "full_name"]
+    columns = list(STAFF_TEMPLATE_COLUMNS)
     letters = _write_header(sheet, columns)
     _write_example(sheet, columns, {})
     _text_columns(sheet, [letters["snils"], letters["grades"]])
@@ -180,9 +185,10 @@ def organisations_template(*, municipalities: Sequence[Territory] = ()) -> bytes
     book = Workbook()
     sheet = book.active
     sheet.title = "Список"
-    letters = _write_header(sheet, ORGANISATION_COLUMNS)
+    columns = list(ORGANISATION_TEMPLATE_COLUMNS)
+    letters = _write_header(sheet, columns)
     example_municipality = municipalities[0].name if municipalities else "Наименование муниципалитета"
-    _write_example(sheet, ORGANISATION_COLUMNS, {"municipality": example_municipality})
+    _write_example(sheet, columns, {"municipality": example_municipality})
     _text_columns(sheet, [letters["inn"], letters["ogrn"]])
     ranges = _write_instruction(
         book,

@@ -161,6 +161,7 @@ class _BaseImport:
     kind: str
     columns: tuple[ColumnSpec, ...]
     limits: FileLimits = STAFF_LIMITS  # what this kind of list may hold; checked before the file is parsed
+    used_reference_date = False  # set when a value was counted back from the reference date (experience in years)
     rows: list[Any]  # one item per row of the file, each with its ``result``; the subclass fills it
 
     def __init__(
@@ -233,6 +234,9 @@ class _BaseImport:
         if not self.read():
             return self.report
         self._check_rows()
+        if self.used_reference_date:
+            self.report.reference_date = self.reference_date
+            self.report.warnings.append(str(errors.EXPERIENCE_REFERENCE % {"date": _fmt(self.reference_date)}))
         self._finish_rows()
         self.report.rows = [item.result for item in self.rows]
         if not self.report.rows:
@@ -296,9 +300,7 @@ class _BaseImport:
                 result.error(errors.YEAR_ONLY, column=self.labels[key], value=exc.year)
                 return None
             value = datetime.date(exc.year, 9, 1)
-            result.notes[key] = str(
-                errors.YEAR_READ_AS_DATE % {"column": self.labels[key], "year": exc.year, "value": _fmt(value)}
-            )
+            result.notes[key] = str(errors.YEAR_READ_AS_DATE % {"year": exc.year, "value": _fmt(value)})
         except NoSuchDate:
             result.error(errors.NO_SUCH_DATE, column=self.labels[key], value=cell_text(raw))
             return None

@@ -84,22 +84,49 @@ class _OrganisationImport(_BaseImport):
         missing = []
         if not table.has("short_name"):
             missing.append("Краткое наименование")
-        if not table.has("municipality") and self.default_municipality is None:
+        if not table.has("municipality") and not table.has("district") and self.default_municipality is None:
             missing.append("Муниципалитет")
         return missing
 
-    def _municipality(self, row: SheetRow, result: RowResult) -> Territory | None:
-        value = row.text("municipality")
-        if not value:
-            if self.default_municipality is None:
-                result.error(errors.REQUIRED_VALUE, column=self.labels["municipality"])
-            return self.default_municipality
+    def _known_municipality(self, value: str) -> Territory | None:
         by_name = {normalise(t.name): t for t in self.municipalities}
         if normalise(value) in by_name:
             return by_name[normalise(value)]
         cores = [t for t in self.municipalities if _municipality_core(t.name) == _municipality_core(value)]
         if len(cores) == 1 and _municipality_core(value):
             return cores[0]
+        return None
+
+    def _district_decides(self) -> bool:
+        """A «Район» column names municipalities only if its values are municipalities the user has: in a
+        city's list it names the city's districts and must not take the place of the municipality."""
+        if self.table is None or not self.table.has("district") or self.table.has("municipality"):
+            return False
+        if not hasattr(self, "_district_verdict"):
+            values = {row.text("district") for row in self.table.rows if row.text("district")}
+            known = {v for v in values if self._known_municipality(v) is not None}
+            self._district_verdict = bool(values) and (
+                len(known) * 2 > len(values) or self.default_municipality is None
+            )
+            if not self._district_verdict and values and self.default_municipality is not None:
+                self.report.warnings.append(
+                    str(
+                        errors.DISTRICT_IGNORED
+                        % {"column": self.labels["district"], "municipality": self.default_municipality.name}
+                    )
+                )
+        return self._district_verdict
+
+    def _municipality(self, row: SheetRow, result: RowResult) -> Territory | None:
+        key = "district" if self._district_decides() else "municipality"
+        value = row.text(key)
+        if not value:
+            if self.default_municipality is None:
+                result.error(errors.REQUIRED_VALUE, column=self.labels[key])
+            return self.default_municipality
+        known = self._known_municipality(value)
+        if known is not None:
+            return known
         suggestion = _suggest(value, {normalise(t.name): t.name for t in self.municipalities})
         if suggestion:
             result.error(errors.UNKNOWN_MUNICIPALITY_SUGGEST, value=value, suggestion=suggestion)
@@ -141,7 +168,9 @@ class _OrganisationImport(_BaseImport):
             d["kind"] = organisation_kind_from_text(d["short_name"]) or organisation_kind_from_text(d["full_name"])
         d["ogrn"] = self._number(row, "ogrn", result, is_valid_ogrn, errors.BAD_OGRN)
         item.territory = self._municipality(row, result)
-        d["municipality_given"] = bool(row.text("municipality"))
+        d["municipality_given"] = bool(row.text("municipality")) or (
+            self._district_decides() and bool(row.text("district"))
+        )
         d["address"] = self.text(row, "address", result, limit=500)
         d["phone"] = self.text(row, "phone", result, limit=64)
         d["email"] = self.email(row, "email", result)
@@ -200,6 +229,12 @@ class _OrganisationImport(_BaseImport):
         for item in rows:
             d = item.data
             org = by_inn.get(d["inn"]) if d["inn"] else None
+            same_ogrn = by_ogrn.get(d["ogrn"]) if d["ogrn"] else None
+            if org is None and same_ogrn is not None and not (d["inn"] and same_ogrn.inn):
+                org = same_ogrn  # without ИНН on either side, the ОГРН tells which organisation it is
+                if org.territory_id not in allowed:
+                    item.result.error(errors.ORGANISATION_OUT_OF_SCOPE_OGRN, value=d["ogrn"])
+                    continue
             if org is not None and org.territory_id not in allowed:
                 item.result.error(errors.ORGANISATION_OUT_OF_SCOPE, value=d["inn"])
                 continue
@@ -210,8 +245,11 @@ class _OrganisationImport(_BaseImport):
                     if d["inn"] and org.inn and org.inn != d["inn"]:
                         item.result.error(errors.ORGANISATION_OTHER_INN, value=org.short_name)
                         continue
-            if d["ogrn"] and d["ogrn"] in by_ogrn and by_ogrn[d["ogrn"]] != org:
-                item.result.error(errors.OGRN_TAKEN, value=d["ogrn"])
+            if same_ogrn is not None and same_ogrn != org:
+                if same_ogrn.territory_id in allowed:  # name the organisation only to who may see it
+                    item.result.error(errors.OGRN_TAKEN_BY, value=d["ogrn"], organisation=same_ogrn.short_name)
+                else:
+                    item.result.error(errors.OGRN_TAKEN, value=d["ogrn"])
                 continue
             if org is None and d["kind"] is None:
                 item.result.error(errors.ORG_KIND_UNDETERMINED)

@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from metodist.registry.choices import EmploymentKind, PositionGroup, QualificationCategory
+from django.utils.translation import gettext_lazy as _
+
+from metodist.accounts.choices import Action
+from metodist.core.scoping import scope_for
+from metodist.registry.choices import EmploymentKind, MatchRequestSource, PositionGroup, QualificationCategory
 from metodist.registry.models import Employment, Organisation, Person, Position, Subject, full_years_between
-from metodist.registry.validators import is_valid_snils, normalise_snils
+from metodist.registry.services import name_matches, names_agree, person_create_with_employment
+from metodist.registry.validators import is_valid_snils, normalise_snils, person_date_errors
 
 from .. import errors, progress
 from ..columns import EXAMPLE_SNILS, STAFF_COLUMNS
 from ..limits import STAFF_LIMITS
 from ..models import ImportKind
-from ..parsing import ParsedTable, SheetRow, cell_text, digits, normalise, parse_grades, split_list
-from ..vocabulary import CATEGORY_ALLOWED, CATEGORY_NAMES, EMPLOYMENT_KINDS, GENDERS, POSITION_ALIASES, SUBJECT_ALIASES
+from ..parsing import (
+    ParsedTable,
+    SheetRow,
+    cell_text,
+    digits,
+    normalise,
+    parse_grades,
+    parse_years,
+    split_list,
+)
+from ..vocabulary import (
+    CATEGORY_ALLOWED,
+    CATEGORY_NAMES,
+    EMPLOYMENT_KINDS,
+    GENDERS,
+    POSITION_ALIASES,
+    POSITION_QUALIFIERS,
+    SUBJECT_ALIASES,
+    SUBJECT_GENITIVES,
+    genitive,
+)
 from .base import (
     STATUS_NEW,
     STATUS_UNCHANGED,
@@ -33,6 +58,16 @@ from .base import (
 
 MIN_AGE = 18
 MAX_AGE = 100
+WORKING_AGE = 16  # no date of a working life is earlier
+# Positions whose name is followed by the subject taught: «учитель математики», «преподаватель истории».
+SUBJECT_POSITIONS = {"учитель", "преподаватель", "педагог дополнительного образования"}
+# A row whose person is not in the uploader's scope — whether or not such a person exists anywhere — waits for
+# a methodologist's confirmation (metodist.registry.models.PersonMatchRequest); the answer is the same either way.
+STATUS_PENDING = "pending"
+PENDING_PEOPLE = _(
+    "Работников, которых нет среди сотрудников в вашей зоне доступа: %(count)s (строки %(lines)s). После загрузки "
+    "они будут переданы на подтверждение методисту и появятся в списке организации, когда он подтвердит заявку."
+)
 PERSON_FIELDS = ("birth_date", "snils", "gender", "email", "phone", "education", "experience_start")
 PERSON_FIELD_TITLES = {
     "last_name": "фамилия",
@@ -56,6 +91,7 @@ class _PersonPlan:
     rows: list[_StaffRow] = field(default_factory=list)
     person: Person | None = None
     matched_by_snils: bool = False
+    pending: bool = False  # not in the uploader's scope: a request for a methodologist
     error: str = ""
     values: dict[str, Any] = field(default_factory=dict)  # of a person to be created
     changes: dict[str, Any] = field(default_factory=dict)  # of a person found in the register
@@ -73,6 +109,7 @@ class _StaffRow:
     employment: Employment | None = None
     employment_values: dict[str, Any] = field(default_factory=dict)
     subjects_change: bool = False
+    submitted: bool = False  # written with its person by the service (a new person's first places of work)
 
 
 class _StaffImport(_BaseImport):
@@ -80,17 +117,26 @@ class _StaffImport(_BaseImport):
     columns = STAFF_COLUMNS
     limits = STAFF_LIMITS
 
-    def __init__(self, *, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *, organisation: Organisation, actor=None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.organisation = organisation
+        self.actor = actor  # whose scope people are matched in; without one, nobody is
+        # The preview shows every value that will be written (an empty cell changes nothing).
         self.report.columns = [
             "ФИО",
             "Дата рождения",
             "СНИЛС",
+            "Пол",
             "Должность",
             "Предметы",
             "Классы",
+            "Пед. стаж с",
+            "В организации с",
             "Категория",
+            "Руководитель",
+            "Совместительство",
+            "Контакты",
+            "Образование",
         ]
         self.rows: list[_StaffRow] = []
         self.plans: dict[tuple, _PersonPlan] = {}
@@ -123,6 +169,50 @@ class _StaffImport(_BaseImport):
         for alias, name in SUBJECT_ALIASES.items():
             if normalise(name) in self.subjects:
                 self.subjects.setdefault(alias, self.subjects[normalise(name)])
+        # «учитель математики»: the subjects in the genitive, as they follow a position's name.
+        self.subject_genitives = {genitive(s.name): s for s in subjects}
+        for alias, subject in list(self.subjects.items()):
+            self.subject_genitives.setdefault(genitive(alias), subject)
+        for wording, name in SUBJECT_GENITIVES.items():
+            if normalise(name) in self.subjects:
+                self.subject_genitives[normalise(wording)] = self.subjects[normalise(name)]
+
+    def _subjects_in_wording(self, text: str) -> list[Subject] | None:
+        """«математики», «русского языка и литературы» → the subjects; ``None`` when one is not known."""
+        if text in self.subject_genitives:
+            return [self.subject_genitives[text]]
+        found: list[Subject] = []
+        for part in (p.strip() for chunk in text.split(" и ") for p in chunk.split(",")):
+            if not part:
+                continue
+            subject = self.subject_genitives.get(part) or self.subjects.get(part)
+            if subject is None:
+                return None
+            if subject not in found:
+                found.append(subject)
+        return found or None
+
+    def _position_and_subjects(self, value: str) -> tuple[Position | None, list[Subject]]:
+        """A position as schools write it: «учитель начальных классов» → Учитель and «Начальные классы»,
+        «зам. директора по УВР» → Заместитель директора, «воспитатель ГПД» → Воспитатель."""
+        position = self._find_position(value)
+        if position is not None:
+            return position, []
+        key = normalise(value)
+        heads = [name for name in self.positions if key.startswith(f"{name} ")]
+        if not heads:
+            return None, []
+        head = max(heads, key=len)
+        rest = key[len(head) :].strip()
+        position = self.positions[head]
+        if rest in POSITION_QUALIFIERS:
+            return position, []
+        subjects = self._subjects_in_wording(rest) if head in SUBJECT_POSITIONS else None
+        if subjects:
+            return position, subjects
+        if head in SUBJECT_POSITIONS or rest.split()[0] in {"школы", "гпд", "группы", "детского"}:
+            return position, []  # «учитель ремёсел»: the position is clear, the subject is not ours to guess
+        return None, []
 
     def _find_position(self, value: str) -> Position | None:
         key = normalise(value)
@@ -134,6 +224,82 @@ class _StaffImport(_BaseImport):
             if head in self.positions:
                 return self.positions[head]
         return None
+
+    # Experience: a start date, a year, or a number of years counted back from the reference date ---------
+
+    def _experience_start(self, row: SheetRow, result: RowResult) -> datetime.date | None:
+        """The start of pedagogical experience from whichever column the file has.
+
+        «Пед. стаж с» holds a date (or a year: 1 September of it); «Педагогический стаж (лет)», «Стаж, лет»
+        hold years («12», «12 лет 3 мес.»), counted back from the reference date; «Общий стаж» is used only
+        without a pedagogical one. A column of years holding dates, or a column of dates holding small
+        numbers, is read by what it holds.
+        """
+        for key in ("experience_start", "experience_years", "total_experience_years"):
+            raw = row.get(key)
+            if not cell_text(raw):
+                continue
+            if self._looks_like_years(raw, key):
+                return self._start_from_years(raw, key, result)
+            return self.date(row, key, result, year_means_september=True)
+        return None
+
+    @staticmethod
+    def _looks_like_years(raw: Any, key: str) -> bool:
+        if isinstance(raw, datetime.date):
+            return False
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return 0 <= raw <= 70
+        text = cell_text(raw)
+        if key == "experience_start":
+            return (
+                any(word in text.lower() for word in ("лет", "год", "мес"))
+                or text.replace(",", "").isdigit()
+                and len(text) <= 2
+            )
+        return not any(sep in text for sep in (".", "-", "/")) or any(w in text.lower() for w in ("лет", "год", "мес"))
+
+    def _start_from_years(self, raw: Any, key: str, result: RowResult) -> datetime.date | None:
+        try:
+            parsed = parse_years(raw)
+        except ValueError:
+            result.error(errors.BAD_EXPERIENCE, column=self.labels[key], value=cell_text(raw))
+            return None
+        if parsed is None:
+            return None
+        years, months = parsed
+        reference = self.reference_date
+        total = reference.year * 12 + reference.month - 1 - years * 12 - months
+        year, month = divmod(total, 12)
+        day = min(reference.day, calendar.monthrange(year, month + 1)[1])
+        start = datetime.date(year, month + 1, day)
+        self.used_reference_date = True
+        result.notes["experience_start"] = str(
+            errors.EXPERIENCE_FROM_YEARS % {"value": cell_text(raw), "date": _fmt(reference)}
+        )
+        return start
+
+    def _check_working_age(self, birth: datetime.date, d: dict[str, Any], result: RowResult) -> None:
+        """No date of a working life is before the person was 16 (a start of experience at 4 is a typo)."""
+        try:
+            sixteen = birth.replace(year=birth.year + WORKING_AGE)
+        except ValueError:  # 29 February
+            sixteen = datetime.date(birth.year + WORKING_AGE, 3, 1)
+        for key in ("experience_start", "start_date", "category_assigned_on"):
+            value = d.get(key)
+            if value is not None and value < sixteen:
+                column = self.labels.get(key, key)
+                if key == "experience_start" and "experience_start" not in self.table.columns:
+                    column = next(
+                        (
+                            self.labels[k]
+                            for k in ("experience_years", "total_experience_years")
+                            if k in self.table.columns
+                        ),
+                        column,
+                    )
+                result.error(errors.DATE_BEFORE_16, column=column, value=_fmt(value))
+                d[key] = None
 
     def _names(self, row: SheetRow, result: RowResult) -> tuple[str, str, str]:
         table = self.table
@@ -188,7 +354,7 @@ class _StaffImport(_BaseImport):
             else:
                 result.error(errors.BAD_SNILS, value=cell_text(raw_snils))
 
-        birth = self.date(row, "birth_date", result, future_ok=True)
+        birth = self.date(row, "birth_date", result, future_ok=True, earliest=None)
         if birth is not None:
             age = full_years_between(birth, self.today)
             if birth > self.today:
@@ -210,10 +376,11 @@ class _StaffImport(_BaseImport):
                 result.error(errors.BAD_GENDER, value=gender)
 
         position = row.text("position")
+        position_subjects: list[Subject] = []
         if not position:
             result.error(errors.REQUIRED_VALUE, column=self.labels["position"])
         else:
-            item.position = self._find_position(position)
+            item.position, position_subjects = self._position_and_subjects(position)
             if item.position is None:
                 suggestion = _suggest(position, self.position_names)
                 if suggestion:
@@ -233,6 +400,8 @@ class _StaffImport(_BaseImport):
                         result.error(errors.UNKNOWN_SUBJECT, value=name)
                 elif subject not in item.subjects:
                     item.subjects.append(subject)
+        elif position_subjects:
+            item.subjects = position_subjects  # «учитель математики» names the subject
 
         raw_grades = row.get("grades")
         try:
@@ -241,10 +410,8 @@ class _StaffImport(_BaseImport):
             result.error(errors.BAD_GRADES, value=cell_text(raw_grades))
             d["grades"] = None
 
-        d["experience_start"] = self.date(row, "experience_start", result)
-        if d["experience_start"] and birth and d["experience_start"] < birth:
-            result.error(errors.EXPERIENCE_BEFORE_BIRTH, value=_fmt(d["experience_start"]))
-        d["start_date"] = self.date(row, "start_date", result, future_ok=True)
+        d["experience_start"] = self._experience_start(row, result)
+        d["start_date"] = self.date(row, "start_date", result, year_means_september=True)
 
         category = row.text("category")
         d["category"] = None
@@ -254,6 +421,8 @@ class _StaffImport(_BaseImport):
             else:
                 result.error(errors.UNKNOWN_CATEGORY, value=category, allowed=CATEGORY_ALLOWED)
         d["category_assigned_on"] = self.date(row, "category_assigned_on", result)
+        if birth is not None:
+            self._check_working_age(birth, d, result)
 
         d["is_manager"] = self.flag(row, "is_manager", result)
         kind = row.text("employment_kind")
@@ -331,15 +500,34 @@ class _StaffImport(_BaseImport):
 
     # Step 3: rows against the register ------------------------------------------------------------------
 
+    def _check_person_rules(self) -> None:
+        """The registry's own rules for a person's dates (metodist.registry.validators), as the forms and the API."""
+        for item in self.rows:
+            found = person_date_errors(
+                birth_date=item.data.get("birth_date"),
+                experience_start=item.data.get("experience_start"),
+                today=self.today,
+            )
+            for error in found.values():
+                item.result.error(error.message, **(error.params or {}))
+
     def _resolve_people(self) -> None:
+        """Find each row's person among the people the uploader sees (IMPORT scope), never elsewhere.
+
+        A row whose person is not found there waits for a methodologist (``plan.pending``) — whether or not such
+        a person exists outside the scope: the same lookups run and the same answer comes back either way.
+        """
         keys = {item.key for item in self.rows if item.key is not None and item.result.ok}
         snils_values = {k[1] for k in keys if k[0] == "snils"}
         births = {item.name_key[3] for item in self.rows if item.key in keys and item.name_key[3] is not None}
-        by_snils = {p.snils: p for p in Person.objects.filter(snils__in=snils_values)} if snils_values else {}
-        by_name: dict[tuple, list[Person]] = defaultdict(list)
-        for person in Person.objects.filter(birth_date__in=births) if births else []:
-            key = (normalise(person.last_name), normalise(person.first_name), normalise(person.patronymic))
-            by_name[(*key, person.birth_date)].append(person)
+        visible = Person.objects.visible_to(self.actor, Action.IMPORT)
+        by_snils = {p.snils: p for p in visible.filter(snils__in=snils_values)}
+        # A СНИЛС used anywhere may not be given to a visible person found by name: that row waits as well.
+        self.snils_in_use = set(Person.objects.filter(snils__in=snils_values).values_list("snils", flat=True))
+        by_birth: dict[datetime.date, list[Person]] = defaultdict(list)
+        for person in visible.filter(birth_date__in=births):
+            by_birth[person.birth_date].append(person)
+        may_create = scope_for(self.actor, Action.IMPORT).is_global
 
         for item in self.rows:
             if item.key is None or not item.result.ok:
@@ -347,27 +535,41 @@ class _StaffImport(_BaseImport):
             plan = self.plans.get(item.key)
             if plan is None:
                 plan = self.plans[item.key] = _PersonPlan(key=item.key)
-                self._find_person(plan, item, by_snils, by_name)
+                self._find_person(plan, item, by_snils, by_birth)
+                plan.pending = plan.person is None and not plan.error and not may_create
             plan.rows.append(item)
             item.plan = plan
 
-    def _find_person(self, plan: _PersonPlan, item: _StaffRow, by_snils, by_name) -> None:
-        snils = item.data["snils"] or (plan.key[1] if plan.key[0] == "snils" else "")
+    def _find_person(self, plan: _PersonPlan, item: _StaffRow, by_snils, by_birth) -> None:
+        """The strict rule of metodist.registry.services: a СНИЛС match needs surname AND first name to agree;
+        a name match needs surname, first name and birth date."""
+        d = item.data
+        snils = d["snils"] or (plan.key[1] if plan.key[0] == "snils" else "")
         if snils and snils in by_snils:
             person = by_snils[snils]
-            if normalise(person.last_name) != normalise(item.data["last_name"]) and normalise(
-                person.first_name
-            ) != normalise(item.data["first_name"]):
+            if not names_agree(person, last_name=d["last_name"], first_name=d["first_name"]):
                 plan.error = str(errors.SNILS_OTHER_PERSON % {"value": snils})
                 return
             plan.person = person
             plan.matched_by_snils = True
             return
-        if item.name_key[3] is None:
+        if snils and snils in self.snils_in_use:
+            return  # someone the uploader does not see: a request, like an unknown person
+        birth = item.name_key[3]
+        if birth is None:
             return
-        candidates = by_name.get(item.name_key, [])
-        if snils:
-            candidates = [p for p in candidates if not p.snils]  # a person with another СНИЛС is someone else
+        candidates = [
+            person
+            for person in by_birth.get(birth, [])
+            if name_matches(
+                person,
+                last_name=d["last_name"],
+                first_name=d["first_name"],
+                patronymic=d["patronymic"],
+                birth_date=birth,
+                snils=snils,
+            )
+        ]
         if len(candidates) > 1:
             plan.error = str(errors.AMBIGUOUS_PERSON % {"name": item.result.label})
         elif candidates:
@@ -466,7 +668,9 @@ class _StaffImport(_BaseImport):
             if not result.ok:
                 continue
             plan = item.plan
-            if item.employment is None:
+            if plan.pending:
+                result.status = STATUS_PENDING
+            elif item.employment is None:
                 result.status = STATUS_NEW
             elif item.employment_values or item.subjects_change or (plan.changes and plan.rows[0] is item):
                 result.status = STATUS_UPDATED
@@ -482,21 +686,85 @@ class _StaffImport(_BaseImport):
                 result.label,
                 _fmt(d["birth_date"]) if d["birth_date"] else "",
                 d["snils"],
+                {"f": "ж", "m": "м"}.get(d.get("gender") or "", ""),
                 item.position.name,
                 ", ".join(s.name for s in subjects or []),
                 grades_text(grades),
-                str(QualificationCategory(category).label) if category else "",
+                self._date_cell(result, "experience_start", d.get("experience_start")),
+                self._date_cell(result, "start_date", self._employment_value(item, "start_date")),
+                self._category_cell(item, category),
+                _yes_no(self._employment_value(item, "is_manager")),
+                self._kind_cell(self._employment_value(item, "kind")),
+                ", ".join(v for v in (d.get("email"), d.get("phone")) if v),
+                d.get("education") or "",
             ]
+
+    @staticmethod
+    def _employment_value(item: _StaffRow, name: str) -> Any:
+        if name in item.employment_values:
+            return item.employment_values[name]
+        return getattr(item.employment, name, None) if item.employment is not None else None
+
+    @staticmethod
+    def _date_cell(result: RowResult, key: str, value: datetime.date | None) -> str:
+        if value is None:
+            return ""
+        note = result.notes.get(key)
+        return f"{_fmt(value)} ({note})" if note else _fmt(value)
+
+    def _category_cell(self, item: _StaffRow, category: str | None) -> str:
+        if not category:
+            return ""
+        label = str(QualificationCategory(category).label)
+        assigned = self._employment_value(item, "category_assigned_on")
+        return f"{label}, {_fmt(assigned)}" if assigned else label
+
+    @staticmethod
+    def _kind_cell(kind: str | None) -> str:
+        return str(EmploymentKind(kind).label) if kind else ""
 
     def _check_rows(self) -> None:
         self._load_reference()
         self._clean_rows()
+        self._check_person_rules()
         self._assign_keys()
         self._check_duplicates()
         self._check_conflicts()
         self._resolve_people()
         self._plan_employments()
         self._plan_people()
+        pending = [item.result.line for item in self.rows if item.result.ok and item.plan and item.plan.pending]
+        if pending:
+            lines = ", ".join(str(line) for line in pending)
+            people = len({id(item.plan) for item in self.rows if item.result.line in pending and item.plan})
+            self.report.warnings.append(str(PENDING_PEOPLE % {"count": people, "lines": lines}))
+
+    def _submit(self, plan: _PersonPlan) -> None:
+        """A person the uploader may not match or create alone, with their places of work in this organisation,
+        through the registry's one write path: created for an administrator, else a request to confirm."""
+        rows = [item for item in plan.rows if item.result.ok]
+        values = {k: v for k, v in plan.values.items() if v not in (None, "")}
+        employments = [
+            {
+                "organisation": self.organisation,
+                "position": item.position,
+                "subjects": item.subjects or [],
+                **item.employment_values,
+            }
+            for item in rows
+        ]
+        result = person_create_with_employment(
+            actor=self.actor,
+            action=Action.IMPORT,
+            person_values=values,
+            employment_values=employments[0],
+            more_employment_values=employments[1:],
+            source=MatchRequestSource.IMPORT,
+            source_label=f"{self.filename}, строки {', '.join(str(item.result.line) for item in rows)}",
+        )
+        plan.person = result.person
+        for item in rows:
+            item.submitted = True
 
     def write(self) -> None:
         total = len(self.plans) + len(self.rows)
@@ -505,15 +773,14 @@ class _StaffImport(_BaseImport):
             if not any(r.result.ok for r in plan.rows):
                 continue
             if plan.person is None:
-                values = {k: v for k, v in plan.values.items() if v not in (None, "")}
-                plan.person = Person.objects.create(**values)
+                self._submit(plan)
             elif plan.changes:
                 for name, value in plan.changes.items():
                     setattr(plan.person, name, value)
                 plan.person.save(update_fields=[*plan.changes, "updated_at"])
         for done, item in enumerate(self.rows, start=len(self.plans) + 1):
             progress.report(progress.WRITING, done, total)
-            if not item.result.ok:
+            if not item.result.ok or item.submitted:
                 continue
             employment = item.employment
             if employment is None:
@@ -531,25 +798,60 @@ class _StaffImport(_BaseImport):
                 employment.subjects.set(item.subjects or [])
 
 
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return "да" if value else "нет"
+
+
 def staff_import_check(
-    *, organisation: Organisation, content: bytes, filename: str, today: datetime.date | None = None
+    *,
+    organisation: Organisation,
+    actor=None,
+    content: bytes,
+    filename: str,
+    today: datetime.date | None = None,
+    reference_date: datetime.date | None = None,
 ) -> ImportReport:
-    """Check a staff list for ``organisation`` without writing anything."""
-    return _StaffImport(organisation=organisation, content=content, filename=filename, today=today).check()
+    """Check a staff list for ``organisation`` without writing anything.
+
+    People are matched in ``actor``'s IMPORT scope only; a row whose person is not there — whether or not
+    they exist elsewhere — is reported as waiting for a methodologist's confirmation.
+
+    ``reference_date`` is the date the list was drawn up on: experience given in years is counted back
+    from it (today when not given); the report says which date was used.
+    """
+    return _StaffImport(
+        organisation=organisation,
+        actor=actor,
+        content=content,
+        filename=filename,
+        today=today,
+        reference_date=reference_date,
+    ).check()
 
 
 def staff_import_apply(
     *,
     organisation: Organisation,
+    actor=None,
     content: bytes,
     filename: str,
     only_valid: bool = False,
     today: datetime.date | None = None,
+    reference_date: datetime.date | None = None,
 ) -> ImportReport:
     """Load a staff list into ``organisation`` in one transaction.
 
     Nothing is written when the file has errors, unless ``only_valid`` — then the correct rows are loaded.
     Raises :class:`ImportRejected` when nothing may be written.
     """
-    importer = _StaffImport(organisation=organisation, content=content, filename=filename, today=today)
+    importer = _StaffImport(
+        organisation=organisation,
+        actor=actor,
+        content=content,
+        filename=filename,
+        today=today,
+        reference_date=reference_date,
+    )
     return _apply(importer, only_valid=only_valid)

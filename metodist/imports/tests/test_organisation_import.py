@@ -234,8 +234,34 @@ def test_name_match_with_another_inn(methodologist_client, world):
 
 
 def test_ogrn_of_another_organisation(methodologist_client, world):
-    content = xlsx([["Краткое наименование", "ОГРН"], ["МБОУ СОШ № 5", world.org_b.ogrn]])
-    _assert_refused(methodologist_client, content, errors.OGRN_TAKEN % {"value": world.org_b.ogrn})
+    """Issue 6 §2: the clash names the organisation it clashes with, when the user may see it."""
+    content = xlsx([["Краткое наименование", "ИНН", "ОГРН"], ["МБОУ СОШ № 5", inn(5), world.org_b.ogrn]])
+    message = errors.OGRN_TAKEN_BY % {"value": world.org_b.ogrn, "organisation": "Школа Б"}
+    _assert_refused(methodologist_client, content, message)
+
+
+def test_ogrn_of_an_organisation_out_of_scope_is_not_named(methodologist_client, world):
+    content = xlsx([["Краткое наименование", "ИНН", "ОГРН"], ["МБОУ СОШ № 5", inn(5), world.org_c.ogrn]])
+    response = _assert_refused(methodologist_client, content, errors.OGRN_TAKEN % {"value": world.org_c.ogrn})
+    assert "Школа В" not in text(response)
+
+
+def test_organisation_without_inn_is_matched_by_ogrn(methodologist_client, world):
+    """Issue 6 §2: a row without ИНН is the organisation with its ОГРН — updated, not created again."""
+    Organisation.objects.filter(pk=world.org_b.pk).update(inn="")
+    content = xlsx([["Краткое наименование", "ОГРН", "Адрес"], ["Школа Б", world.org_b.ogrn, "ул. Новая, 1"]])
+    upload(methodologist_client, content, kind="organisations")
+    batch = last_batch()
+    assert (batch.rows_valid, batch.rows_updated, batch.rows_new) == (1, 1, 0), batch.report
+    apply(methodologist_client, batch)
+    world.org_b.refresh_from_db()
+    assert world.org_b.address == "ул. Новая, 1"
+
+
+def test_organisation_out_of_scope_matched_by_ogrn_is_not_touched(methodologist_client, world):
+    content = xlsx([["Краткое наименование", "ОГРН"], ["Школа В", world.org_c.ogrn]])
+    message = errors.ORGANISATION_OUT_OF_SCOPE_OGRN % {"value": world.org_c.ogrn}
+    _assert_refused(methodologist_client, content, message)
 
 
 def test_unknown_kind_and_undetermined_kind(methodologist_client, world):
@@ -275,15 +301,15 @@ def test_coordinator_cannot_load_organisations(client, world):
 def test_register_changed_between_check_and_confirmation(methodologist_client, world):
     from metodist.registry.tests.factories import OrganisationFactory
 
-    content = xlsx([["Краткое наименование", "ОГРН"], ["МБОУ СОШ № 5", ogrn(1)]])
+    content = xlsx([["Краткое наименование", "ИНН", "ОГРН"], ["МБОУ СОШ № 5", inn(1), ogrn(1)]])
     upload(methodologist_client, content, kind="organisations")
     batch = last_batch()
     assert (batch.rows_valid, batch.rows_invalid) == (1, 0)
-    OrganisationFactory(territory=world.m1, ogrn=ogrn(1))
+    OrganisationFactory(territory=world.m1, ogrn=ogrn(1), inn=inn(9), short_name="Школа Г")
     before = counts()
     response = apply(methodologist_client, batch)
     assert str(errors.DATA_CHANGED) in text(response)
-    assert str(errors.OGRN_TAKEN % {"value": ogrn(1)}) in text(response)
+    assert str(errors.OGRN_TAKEN_BY % {"value": ogrn(1), "organisation": "Школа Г"}) in text(response)
     assert counts() == before
     batch.refresh_from_db()
     assert batch.status == ImportStatus.VALIDATED

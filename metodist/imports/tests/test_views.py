@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from metodist.imports import errors
-from metodist.imports.columns import ORGANISATION_COLUMNS, STAFF_COLUMNS
 from metodist.imports.models import ImportBatch, ImportKind, ImportStatus
+from metodist.imports.workbooks import ORGANISATION_TEMPLATE_COLUMNS, STAFF_TEMPLATE_COLUMNS
 from metodist.registry.models import Organisation, Person
 
 from .utils import STAFF_HEADER, apply, counts, inn, last_batch, snils, staff_rows, text, upload, xlsx
@@ -143,7 +143,7 @@ def test_staff_template(client, world):
     book = _workbook(response)
     assert book.sheetnames == ["Список", "Инструкция"]
     headers = [c.value for c in book["Список"][1]]
-    assert headers == [c.title for c in STAFF_COLUMNS if c.key != "full_name"]
+    assert headers == [c.title for c in STAFF_TEMPLATE_COLUMNS]
     assert [c.value for c in book["Список"][2]][:2] == ["Образцова", "Мария"]
     instruction = "\n".join(str(c.value) for row in book["Инструкция"].iter_rows() for c in row if c.value)
     assert "Учитель-логопед" in instruction  # positions are listed
@@ -170,7 +170,7 @@ def test_staff_template_round_trips_through_the_importer(client, world):
     assert batch.status == ImportStatus.VALIDATED, batch.report
     assert (batch.rows_total, batch.rows_valid, batch.rows_new) == (1, 1, 1), batch.report
     assert str(errors.EXAMPLE_ROW_SKIPPED % {"line": 2}) in text(response)
-    assert len(batch.report["recognised"]) == len(STAFF_COLUMNS) - 1  # every column but «ФИО»
+    assert len(batch.report["recognised"]) == len(STAFF_TEMPLATE_COLUMNS)  # every column of the template
     apply(client, batch)
     person = Person.objects.get(last_name="Лебедева")
     assert person.snils == snils(456789123)
@@ -183,7 +183,7 @@ def test_organisations_template_round_trips_through_the_importer(client, world):
     response = client.get(reverse("imports:template", args=["organisations"]))
     book = _workbook(response)
     sheet = book["Список"]
-    assert [c.value for c in sheet[1]] == [c.title for c in ORGANISATION_COLUMNS]
+    assert [c.value for c in sheet[1]] == [c.title for c in ORGANISATION_TEMPLATE_COLUMNS]
     example = [c.value for c in sheet[2]]
     assert example[5] == "Первый район"  # the methodologist's municipality
     new_row = list(example)
