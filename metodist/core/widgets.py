@@ -32,3 +32,48 @@ class FastSelect(forms.Select):
             if hasattr(option_value, "value"):  # ModelChoiceIteratorValue
                 option_value = option_value.value
             yield ("" if option_value is None else option_value), label
+
+
+class AutocompleteSelect(forms.Select):
+    """A select of a large scoped list (a region's 1 000 organisations) that renders only its chosen option.
+
+    The browser turns it into a search box (vendored tom-select, ``static/js/autocomplete.js``) that asks
+    ``url`` for matching options as ``{"results": [{"id": …, "text": …}]}``; the page no longer carries
+    every option. The field keeps validating against its own (scoped) queryset. The select's
+    ``data-autocomplete-follow`` names another field (e.g. the municipality) whose value narrows the search.
+    """
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]}
+        js = ["vendor/tom-select/tom-select.base.min.js", "js/autocomplete.js"]
+
+    def __init__(self, url, *, follow: str = "", attrs=None):
+        super().__init__(attrs)
+        self.url = url
+        self.follow = follow
+
+    def render(self, name, value, attrs=None, renderer=None):
+        extra = {"name": name, "data-autocomplete-url": str(self.url)}
+        if self.follow:
+            extra["data-autocomplete-follow"] = self.follow
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), **extra})
+        chosen = [v for v in self.format_value(value) if v not in ("", None)]
+        options = [("", "", False)] + [(pk, label, True) for pk, label in self._labels(chosen)]
+        return format_html(
+            "<select{}>{}</select>",
+            flatatt(final_attrs),
+            format_html_join(
+                "", '<option value="{}"{}>{}</option>', ((v, " selected" if s else "", t) for v, t, s in options)
+            ),
+        )
+
+    def _labels(self, values: list[str]):
+        """(value, label) of the chosen values that the field's queryset holds (one query, none if nothing chosen)."""
+        if not values:
+            return []
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None:
+            return [(v, label) for v, label in self.choices if str(v) in values]
+        field = self.choices.field
+        wanted = [v for v in values if str(v).isdigit()]
+        return [(obj.pk, field.label_from_instance(obj)) for obj in queryset.filter(pk__in=wanted)]

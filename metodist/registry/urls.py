@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import autocomplete, views
 
 
 class PersonItemKind:
@@ -33,6 +33,7 @@ urlpatterns = [
     path("<person_item:kind>/<int:pk>/delete/", views.person_item_delete, name="person_item_delete"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/export/", views.organisation_export, name="organisation_export"),
+    path("organisations/autocomplete/", autocomplete.organisation_autocomplete, name="organisation_autocomplete"),
     path("organisations/add/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
