@@ -118,7 +118,7 @@ def test_progress_block_polls_while_the_job_runs(client, world):
     page = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page
     assert 'aria-valuenow="25"' in page
-    assert "width: 25%" in page
+    assert 'data-progress="25"' in page
 
 
 def test_finished_job_with_a_result_page_sends_the_browser_there(client, world):
