@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: demo test lint check pytest browser-deps lock bench clean
+.PHONY: demo test lint check deploy-check pytest browser-deps lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: $(VENV)/.base-installed
 	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py demo_serve 127.0.0.1:$(PORT)
 
 ## test: lint, Django checks, migrations check and the whole test suite (PostgreSQL when DATABASE_URL is set)
-test: $(VENV)/.dev-installed browser-deps lint check pytest
+test: $(VENV)/.dev-installed browser-deps lint check deploy-check pytest
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -38,6 +38,15 @@ lint: $(VENV)/.dev-installed
 check: $(VENV)/.dev-installed
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## deploy-check: production `collectstatic` (into a temporary folder) and `check --deploy`, failing on any warning
+deploy-check: $(VENV)/.base-installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	export DJANGO_SETTINGS_MODULE=config.settings.production STATIC_ROOT="$$tmp" ALLOWED_HOSTS=metodist.example.org \
+		SECRET_KEY=deploy-check-not-a-real-secret-key-0123456789abcdefghijklmnop && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING && \
+	$(BIN)/gunicorn --check-config -c config/gunicorn.conf.py config.wsgi
 
 pytest: $(VENV)/.dev-installed
 	$(BIN)/pytest

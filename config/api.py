@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from metodist.accounts.api import ObtainTokenView
@@ -17,11 +19,15 @@ from metodist.registry.api import urls as registry_api
 router = DefaultRouter()
 registry_api.register(router)
 
+API_DOCS_CSP = {"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]}
+
 app_name = "api"
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Swagger UI's start script as a file (no inline script); the docs' own <style> and Redoc's generated
+    # styles and search worker are allowed on these two pages only.
+    path("docs/", csp_update(API_DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", csp_update(API_DOCS_CSP)(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("v1/", include(router.urls)),
 ]
