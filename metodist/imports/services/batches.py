@@ -49,7 +49,7 @@ def import_batch_create(
     if kind == ImportKind.STAFF:
         if organisation is None:
             raise ValueError("A staff list is loaded into an organisation")
-        report = staff_import_check(organisation=organisation, content=content, filename=filename)
+        report = staff_import_check(organisation=organisation, actor=user, content=content, filename=filename)
     else:
         report = organisations_import_check(user=user, content=content, filename=filename)
     _store(batch, report)
@@ -86,6 +86,7 @@ def _apply_locked(batch: ImportBatch, *, user, only_valid: bool) -> tuple[Import
         if batch.kind == ImportKind.STAFF:
             report = staff_import_apply(
                 organisation=batch.organisation,
+                actor=user,
                 content=content,
                 filename=batch.original_filename,
                 only_valid=only_valid,
