@@ -45,7 +45,7 @@ def _submitted_values(match_request: PersonMatchRequest) -> dict[str, Any]:
 
 def _employments(match_request: PersonMatchRequest) -> list[dict[str, Any]]:
     data = match_request.employment_values
-    positions = Position.objects.in_bulk({item["position"] for item in data})
+    positions = Position.objects.in_bulk({item["position"] for item in data if item.get("position")})
     subjects = Subject.objects.in_bulk({pk for item in data for pk in item.get("subjects", [])})
     rows = []
     for item in data:
@@ -53,7 +53,7 @@ def _employments(match_request: PersonMatchRequest) -> list[dict[str, Any]]:
         assigned = item.get("category_assigned_on")
         rows.append(
             {
-                "position": positions.get(item["position"]),
+                "position": positions.get(item.get("position")),
                 "kind": EmploymentKind(item.get("kind") or EmploymentKind.MAIN).label,
                 "subjects": ", ".join(subjects[pk].name for pk in item.get("subjects", []) if pk in subjects),
                 "grades": ", ".join(str(g) for g in item.get("grades") or []),
