@@ -33,6 +33,16 @@ class UploadForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".xlsx,.xlsm,.csv,.txt"}),
     )
 
+    reference_date = forms.DateField(
+        label=_("Дата, на которую составлен список"),
+        required=False,
+        help_text=_(
+            "Если стаж указан в годах («Стаж, лет»), дата начала стажа считается назад от этой даты. "
+            "Не указана — от сегодняшней."
+        ),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
@@ -82,6 +92,16 @@ class UploadForm(forms.Form):
         if cleaned.get("kind") == ImportKind.STAFF and not cleaned.get("organisation"):
             self.add_error("organisation", errors.ORGANISATION_REQUIRED)
         return cleaned
+
+
+class ReferenceDateForm(forms.Form):
+    """The preview's «пересчитать стаж на другую дату»."""
+
+    reference_date = forms.DateField(
+        label=_("Дата, на которую составлен список"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Укажите дату."), "invalid": _("Укажите дату в виде ДД.ММ.ГГГГ.")},
+    )
 
 
 class ApplyForm(forms.Form):

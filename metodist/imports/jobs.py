@@ -10,6 +10,8 @@ Periodic work ``imports.retention`` deletes uploaded files, and the rows of thei
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +54,10 @@ def _discard_file(batch: ImportBatch) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 @job_handler(KIND_CHECK, label=_("Проверка файла"))
 def check_file(context: JobContext) -> None:
     organisation_pk = context.params.get("organisation")
@@ -63,6 +69,7 @@ def check_file(context: JobContext) -> None:
             content=context.read_input(),
             filename=context.job.input_filename,
             organisation=organisation,
+            reference_date=_date(context.params.get("reference_date")),
         )
     if batch.status == ImportStatus.FAILED:
         _discard_file(batch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -26,9 +27,9 @@ from metodist.registry.models import Organisation
 
 from . import services
 from .annotated import annotated_copy, annotated_filename
-from .forms import ApplyForm, UploadForm
+from .forms import ApplyForm, ReferenceDateForm, UploadForm
 from .jobs import KIND_APPLY, KIND_CHECK
-from .models import ImportBatch, ImportKind
+from .models import ImportBatch, ImportKind, ImportStatus
 from .workbooks import build_template
 
 TEMPLATE_FILENAMES = {
@@ -76,7 +77,11 @@ def upload(request):
                 owner=request.user,
                 kind=KIND_CHECK,
                 title=_("Проверка файла «%(name)s»") % {"name": uploaded.name},
-                params={"kind": form.cleaned_data["kind"], "organisation": organisation.pk if organisation else None},
+                params={
+                    "kind": form.cleaned_data["kind"],
+                    "organisation": organisation.pk if organisation else None,
+                    "reference_date": _iso(form.cleaned_data.get("reference_date")),
+                },
                 input_content=uploaded.read(),
                 input_filename=uploaded.name,
             )
@@ -123,6 +128,42 @@ def preview(request, pk: int):
         "error_rows": report.get("errors", []),
     }
     return render(request, "imports/preview.html", context)
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+@import_required
+@require_POST
+def recheck(request, pk: int):
+    """Check the same file again with another reference date (experience given in years is counted from it)."""
+    batch = _get_batch(request, pk)
+    if batch.kind != ImportKind.STAFF or batch.status != ImportStatus.VALIDATED or not batch.file:
+        raise Http404
+    visible = Organisation.objects.visible_to(request.user, Action.IMPORT)
+    if batch.organisation_id is None or not visible.filter(pk=batch.organisation_id).exists():
+        raise Http404
+    form = ReferenceDateForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reference_date", []):
+            messages.error(request, error)
+        return redirect(batch)
+    with batch.file.open("rb") as handle:
+        content = handle.read()
+    job = job_create(
+        owner=request.user,
+        kind=KIND_CHECK,
+        title=_("Проверка файла «%(name)s»") % {"name": batch.original_filename},
+        params={
+            "kind": batch.kind,
+            "organisation": batch.organisation_id,
+            "reference_date": _iso(form.cleaned_data["reference_date"]),
+        },
+        input_content=content,
+        input_filename=batch.original_filename,
+    )
+    return redirect(job)
 
 
 @import_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import PurePath
 
@@ -35,9 +36,18 @@ def _read_batch_file(batch: ImportBatch) -> bytes:
 
 
 def import_batch_create(
-    *, user, kind: str, content: bytes, filename: str, organisation: Organisation | None = None
+    *,
+    user,
+    kind: str,
+    content: bytes,
+    filename: str,
+    organisation: Organisation | None = None,
+    reference_date: datetime.date | None = None,
 ) -> ImportBatch:
-    """Keep the uploaded file, check it and store the result for the preview page."""
+    """Keep the uploaded file, check it and store the result for the preview page.
+
+    ``reference_date``: the date a staff list was drawn up on (experience in years is counted back from it).
+    """
     batch = ImportBatch(
         kind=kind,
         organisation=organisation if kind == ImportKind.STAFF else None,
@@ -49,7 +59,9 @@ def import_batch_create(
     if kind == ImportKind.STAFF:
         if organisation is None:
             raise ValueError("A staff list is loaded into an organisation")
-        report = staff_import_check(organisation=organisation, actor=user, content=content, filename=filename)
+        report = staff_import_check(
+            organisation=organisation, actor=user, content=content, filename=filename, reference_date=reference_date
+        )
     else:
         report = organisations_import_check(user=user, content=content, filename=filename)
     _store(batch, report)
@@ -79,6 +91,12 @@ def import_batch_apply(*, batch: ImportBatch, user, only_valid: bool = False) ->
     return report
 
 
+def _reference_date(batch: ImportBatch) -> datetime.date | None:
+    """The reference date the preview showed, so that the load writes the same start dates."""
+    value = (batch.report or {}).get("reference_date")
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def _apply_locked(batch: ImportBatch, *, user, only_valid: bool) -> tuple[ImportRejected | None, ImportReport]:
     content = _read_batch_file(batch)
     had_errors = batch.rows_invalid > 0
@@ -90,6 +108,7 @@ def _apply_locked(batch: ImportBatch, *, user, only_valid: bool) -> tuple[Import
                 content=content,
                 filename=batch.original_filename,
                 only_valid=only_valid,
+                reference_date=_reference_date(batch),
             )
         else:
             report = organisations_import_apply(

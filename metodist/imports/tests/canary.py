@@ -44,4 +44,5 @@ CANARY_ROUTES = {
     "imports:template": lambda w: [variant(kind="staff"), variant(kind="organisations")],
     "imports:preview": lambda w: [variant(pk=w.import_batch.pk)],
     "imports:apply": lambda w: [variant(pk=w.import_batch.pk)],
+    "imports:recheck": lambda w: [variant(pk=w.import_batch.pk)],
 }

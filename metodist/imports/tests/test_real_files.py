@@ -380,3 +380,58 @@ def test_open_data_organisations(world):
     assert recognised["FullName"] == "Полное наименование"
     assert recognised["OGRN"] == "ОГРН"
     assert recognised["INN"] == "ИНН"
+
+
+# --- The reference date on the upload form and in the preview ------------------------------------------
+
+
+def test_reference_date_is_chosen_at_upload_changed_in_the_preview_and_used_by_the_load(client, world):
+    from django.urls import reverse
+
+    from .utils import apply, last_batch, text
+
+    client.force_login(world.users["admin"])
+    content = _xlsx(
+        [["ФИО", "Дата рождения", "Должность", "Стаж, лет"], ["Лосева Нина Ивановна", "01.02.1970", "Учитель", 10]]
+    )
+    upload_data = {
+        "kind": "staff",
+        "organisation": world.org_a.pk,
+        "reference_date": "2025-09-01",
+        "file": _named(content, "list.xlsx"),
+    }
+    client.post(reverse("imports:upload"), upload_data, follow=True)
+    first = last_batch()
+    assert first.report["reference_date"] == "2025-09-01"
+    assert first.report["preview"][0]["cells"][7] == "01.09.2015 (стаж «10» на 01.09.2025)"
+    page = text(client.get(first.get_absolute_url()))
+    assert 'value="2025-09-01"' in page and reverse("imports:recheck", args=[first.pk]) in page
+
+    client.post(reverse("imports:recheck", args=[first.pk]), {"reference_date": "2024-09-01"}, follow=True)
+    second = last_batch()
+    assert second.pk != first.pk
+    assert second.report["preview"][0]["cells"][7] == "01.09.2014 (стаж «10» на 01.09.2024)"
+    apply(client, second)
+    assert Person.objects.get(last_name="Лосева").experience_start == datetime.date(2014, 9, 1)
+
+
+def test_recheck_of_a_batch_of_someone_else_is_404(client, world):
+    from django.urls import reverse
+
+    from metodist.imports.services import import_batch_create
+
+    content = _xlsx(
+        [["ФИО", "Дата рождения", "Должность", "Стаж, лет"], ["Лосева Нина Ивановна", "01.02.1970", "Учитель", 10]]
+    )
+    batch = import_batch_create(
+        user=world.users["admin"], kind="staff", content=content, filename="a.xlsx", organisation=world.org_a
+    )
+    client.force_login(world.users["coordinator"])
+    response = client.post(reverse("imports:recheck", args=[batch.pk]), {"reference_date": "2024-09-01"})
+    assert response.status_code == 404
+
+
+def _named(content: bytes, filename: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(filename, content)
