@@ -17,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "email", "is_active", "roles"]
     list_filter = ["is_active", "role_assignments__role"]
     autocomplete_fields = ["person"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Профиль педагога"), {"fields": ["person"]}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Профиль педагога"), {"fields": ["person"]}))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("role_assignments")

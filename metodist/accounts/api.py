@@ -7,7 +7,6 @@ locked-out client gets 429 even with the right password.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -63,7 +62,7 @@ class ObtainTokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if getattr(http_request, "axes_locked_out", False):
-            return Response({"detail": str(LOCKED_OUT)}, status=settings.AXES_HTTP_RESPONSE_CODE)
+            return Response({"detail": str(LOCKED_OUT)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response({"detail": str(WRONG_CREDENTIALS)}, status=status.HTTP_400_BAD_REQUEST)
         token, key = token_issue(user=user)

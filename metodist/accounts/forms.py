@@ -24,7 +24,7 @@ def _style(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
-class RoleFieldsMixin:
+class RoleFieldsMixin(forms.Form):
     """``role`` + ``territory`` + ``organisation`` limited to what the manager may give."""
 
     def _add_role_fields(self, manager, *, with_profile: bool, organisations=None) -> None:
@@ -60,7 +60,7 @@ class RoleFieldsMixin:
         return cleaned
 
 
-class UserCreateForm(CleanTextFormMixin, RoleFieldsMixin, forms.Form):
+class UserCreateForm(CleanTextFormMixin, RoleFieldsMixin):
     """A new account, for a registry person (``person``) or for a methodologist / coordinator."""
 
     username = forms.CharField(
@@ -87,13 +87,13 @@ class UserCreateForm(CleanTextFormMixin, RoleFieldsMixin, forms.Form):
         _style(self)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.person is None and ROLE_SCOPE_KIND.get(cleaned.get("role", "")) == ScopeKind.SELF:
             self.add_error("role", PROFILE_REQUIRED)
         return self._clean_role_fields(cleaned)
 
 
-class RoleAssignForm(RoleFieldsMixin, forms.Form):
+class RoleAssignForm(RoleFieldsMixin):
     def __init__(self, *args, manager, target, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
@@ -101,15 +101,17 @@ class RoleAssignForm(RoleFieldsMixin, forms.Form):
         _style(self)
 
     def clean(self):
-        return self._clean_role_fields(super().clean())
+        return self._clean_role_fields(super().clean() or {})
 
 
 class StaffOrganisationForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Организация"), queryset=None, widget=FastSelect)
-
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = permissions.staff_organisations(manager).order_by("short_name")
+        self.fields["organisation"] = forms.ModelChoiceField(
+            label=_("Организация"),
+            queryset=permissions.staff_organisations(manager).order_by("short_name"),
+            widget=FastSelect,
+        )
         _style(self)
 
 

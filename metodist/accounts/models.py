@@ -1,5 +1,7 @@
 """Users of Metodist and the roles that bind them to a scope."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,7 +25,7 @@ class User(AbstractUser):
         related_name="user",
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("пользователь")

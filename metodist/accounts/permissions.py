@@ -10,10 +10,16 @@ the relation roles manage no accounts.
   change — a person of the methodologist's territory or of the coordinator's organisation (a coordinator
   gives only «Педагог»);
 - «Администратор системы»: only an administrator.
+
+The registry's models are looked up by name (``apps.get_model``), as the models' foreign keys name them:
+accounts stands below the registry in the import layers.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.db.models import QuerySet
 
 from metodist.core.scoping import UserScope, scope_for
@@ -34,8 +40,7 @@ def can_manage_accounts(user) -> bool:
 
 
 def assignable_territories(user) -> QuerySet:
-    from metodist.registry.models import Territory
-
+    Territory = apps.get_model("registry", "Territory")
     scope = accounts_scope(user)
     if scope.is_global:
         return Territory.objects.all()
@@ -44,8 +49,7 @@ def assignable_territories(user) -> QuerySet:
 
 def assignable_organisations(user) -> QuerySet:
     """Organisations ``user`` may give a coordinator to (and create staff accounts for, see below)."""
-    from metodist.registry.models import Organisation
-
+    Organisation = apps.get_model("registry", "Organisation")
     scope = accounts_scope(user)
     if scope.is_global:
         return Organisation.objects.all()
@@ -54,8 +58,7 @@ def assignable_organisations(user) -> QuerySet:
 
 def staff_organisations(user) -> QuerySet:
     """Organisations whose staff ``user`` may give teacher accounts in bulk (a coordinator: their own)."""
-    from metodist.registry.models import Organisation
-
+    Organisation = apps.get_model("registry", "Organisation")
     scope = accounts_scope(user)
     if scope.is_global:
         return Organisation.objects.all()
@@ -64,10 +67,9 @@ def staff_organisations(user) -> QuerySet:
     )
 
 
-def persons_for_accounts(user) -> QuerySet:
+def persons_for_accounts(user) -> Any:
     """Registry people ``user`` may give an account with a profile role."""
-    from metodist.registry.models import Person
-
+    Person = apps.get_model("registry", "Person")
     return Person.objects.visible_to(user, Action.CHANGE)
 
 

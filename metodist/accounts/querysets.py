@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db.models import Exists, OuterRef, Q
 
@@ -21,13 +22,11 @@ class UserQuerySet(ScopedQuerySet):
     capability = Capability.ACCOUNTS
 
     def scope_q(self, scope: UserScope) -> Q:
-        from metodist.registry.models import Employment
-        from metodist.registry.querysets import active_on
-
         from .models import RoleAssignment
 
+        employment = apps.get_model("registry", "Employment")  # by name: accounts stands below the registry
         roles = RoleAssignment.objects.filter(user=OuterRef("pk"))
-        works = Employment.objects.filter(active_on()).filter(person=OuterRef("person_id"))
+        works = employment.objects.active().filter(person=OuterRef("person_id"))
         territories, organisations = scope.territory_ids, scope.organisation_ids
         return any_of(
             (

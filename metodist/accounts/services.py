@@ -203,6 +203,7 @@ def staff_accounts_plan(*, by: User, organisation) -> list[StaffAccountLine]:
     lines = []
     for person in people:
         email = person.email.strip().lower()
+        reason: object
         if getattr(person, "user", None) is not None:
             reason = SKIP_HAS_ACCOUNT
         elif not email:
