@@ -34,8 +34,11 @@ UNITS = 1000
 
 
 def _listener(context: JobContext, *, with_writing: bool):
-    """Turn the service's (stage, done, total) into the job's progress on one scale of UNITS."""
-    share = UNITS // 2 if with_writing else UNITS
+    """Turn the service's (stage, done, total) into the job's progress on one scale of UNITS.
+
+    Reading the rows is most of a check; the lookups in the register after it take the last tenth.
+    """
+    share = UNITS // 2 if with_writing else UNITS * 9 // 10
 
     def listen(stage: str, done: int, total: int) -> None:
         total = max(total, 1)

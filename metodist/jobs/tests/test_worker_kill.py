@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -27,46 +24,16 @@ from metodist.accounts.tests.factories import user_with_role
 from metodist.imports import services
 from metodist.imports.jobs import KIND_APPLY, UNITS
 from metodist.imports.models import ImportBatch, ImportKind, ImportStatus
-from metodist.imports.tests.utils import STAFF_HEADER, csv_bytes, snils
 from metodist.jobs import messages
 from metodist.jobs.models import Job, JobState
 from metodist.jobs.services import job_create, job_reap, job_retry
 from metodist.registry.tests.factories import MunicipalityFactory, OrganisationFactory
 
+from .worker import large_staff_list, start_worker
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = 800
-LAST = ["Иванова", "Петрова", "Сидорова", "Кузнецова", "Смирнова", "Попова", "Волкова", "Зайцева", "Морозова", "Орлова"]
-FIRST = ["Анна", "Мария", "Ольга", "Елена", "Татьяна", "Наталья", "Ирина", "Светлана", "Юлия", "Дарья"]
-MIDDLE = ["Сергеевна", "Ивановна", "Петровна", "Андреевна", "Олеговна", "Игоревна", "Павловна", "Юрьевна"]
-SUFFIX = ["", "а", "ина", "ова", "ская", "цкая", "ых", "их"]
-
-
-def _large_staff_list(rows: int) -> bytes:
-    """A staff list like a big school network's: every row a new teacher, all correct."""
-    body = []
-    for n in range(rows):
-        last = LAST[n % 10] + SUFFIX[(n // 800) % 8]
-        body.append(
-            [
-                last,
-                FIRST[(n // 10) % 10],
-                MIDDLE[(n // 100) % 8],
-                datetime.date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
-                snils(200_000_000 + n * 7),
-                "Учитель",
-                "Математика",
-                "5-9",
-                datetime.date(2000 + n % 20, 9, 1),
-                datetime.date(2010 + n % 10, 9, 1),
-                "первая",
-                datetime.date(2022, 3, 1),
-                "нет",
-                "",
-                "",
-            ]
-        )
-    return csv_bytes([STAFF_HEADER, *body])
 
 
 def _register_counts() -> dict[str, int]:
@@ -94,21 +61,6 @@ def _load_reference_data() -> None:
     importlib.import_module("metodist.registry.migrations.0002_reference_data").load(apps, None)
 
 
-def _worker(var_dir: Path) -> subprocess.Popen:
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": url,
-        "METODIST_VAR_DIR": str(var_dir),
-        "DEBUG": "0",
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-    }
-    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
-    return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
 def _wait_for(predicate, *, timeout: float, worker: subprocess.Popen) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -131,7 +83,7 @@ def test_worker_killed_mid_apply_writes_nothing_and_the_reaper_fails_the_job(tmp
         batch = services.import_batch_create(
             user=user,
             kind=ImportKind.STAFF,
-            content=_large_staff_list(ROWS),
+            content=large_staff_list(ROWS),
             filename="сеть.csv",
             organisation=organisation,
         )
@@ -142,7 +94,7 @@ def test_worker_killed_mid_apply_writes_nothing_and_the_reaper_fails_the_job(tmp
         job = job_create(owner=user, kind=KIND_APPLY, title="Загрузка сети", params={"batch": batch.pk})
     assert job.state == JobState.QUEUED and job.task_id
 
-    worker = _worker(tmp_path)
+    worker = start_worker(tmp_path)
     try:
         # The bar passes the half-way mark when the check is done and the writing has begun.
         _wait_for(
