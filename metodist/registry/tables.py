@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tables2.rows import BoundRows
 
+from metodist.core.fields import PERSONAL_ACCESS
+
 from .models import Organisation, Person
 
 
@@ -48,6 +50,8 @@ class PersonTable(tables.Table):
     def __init__(self, *args, load_rows=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.load_rows = load_rows
+        if load_rows is not None:
+            self.template_name = "registry/person_table.html"  # rows rendered by row_html()
 
     def order_recent_courses(self, queryset, is_descending: bool):
         # The course flag is a subquery: computed over all the people only when the list is sorted by it.
@@ -61,8 +65,25 @@ class PersonTable(tables.Table):
         rows = self.page.object_list
         if self.load_rows is not None and hasattr(rows.data, "values_list"):
             ids = list(rows.data.values_list("pk", flat=True))  # the page's ids: a narrow sort, no wide rows
-            self.page.object_list = BoundRows(data=self.load_rows(ids), table=self)
+            records = self.load_rows(ids)
+            for record in records:
+                record.row_html = self.row_html(record)
+            self.page.object_list = BoundRows(data=records, table=self)
         return self
+
+    def row_html(self, record):
+        """The cells of one row, rendered here rather than by django-tables2's per-cell machinery
+        (which inspects each render method's signature for every cell: most of the page's time)."""
+        cells = (
+            format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.full_name),
+            self.render_work(record),
+            self.render_category(record),
+            self.render_age(record),
+            self.render_experience(record),
+            self.render_young(record),
+            self.render_recent_courses(record),
+        )
+        return format_html_join("", "<td>{}</td>", ((cell,) for cell in cells))
 
     def render_work(self, record):
         employments = getattr(record, "current_employments", [])
@@ -77,19 +98,31 @@ class PersonTable(tables.Table):
         return format_html_join(mark_safe("<br>"), "{}", ((e.get_category_display(),) for e in employments))
 
     def render_age(self, record):
+        if not _personal(record):
+            return "—"
         return _derived(record, "age_years", record.age)
 
     def render_experience(self, record):
+        if not _personal(record):
+            return "—"
         return years_text(_derived(record, "experience_full_years", record.experience_years))
 
     def render_young(self, record):
-        young = _derived(record, "is_young_flag", record.is_young)
+        young = _personal(record) and _derived(record, "is_young_flag", record.is_young)
         return format_html('<span class="badge text-bg-info">{}</span>', _("да")) if young else ""
 
     def render_recent_courses(self, record):
+        if not _personal(record):
+            return "—"
         if _derived(record, "has_recent_courses_flag", record.has_recent_courses):
             return format_html('<i class="bi bi-check-circle-fill text-success" title="{}"></i>', _("есть"))
         return format_html('<i class="bi bi-x-circle text-danger" title="{}"></i>', _("нет"))
+
+
+def _personal(record) -> bool:
+    """Whether the row's personal data may be shown (``PERSONAL_ACCESS``, annotated by ``selectors.person_rows``);
+    a row reached only through a relation (a mentor's mentee) shows the public card (metodist.core.fields)."""
+    return bool(getattr(record, PERSONAL_ACCESS, False))
 
 
 def _derived(record, annotation: str, method):
