@@ -45,4 +45,5 @@ CANARY_ROUTES = {
     "imports:preview": lambda w: [variant(pk=w.import_batch.pk)],
     "imports:apply": lambda w: [variant(pk=w.import_batch.pk)],
     "imports:recheck": lambda w: [variant(pk=w.import_batch.pk)],
+    "imports:errors_file": lambda w: [variant(pk=w.import_batch.pk)],
 }
