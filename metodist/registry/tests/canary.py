@@ -8,7 +8,38 @@ pull canary rows in.
 from __future__ import annotations
 
 from metodist.core.tests.canary import variant
-from metodist.registry.models import Position, Subject
+from metodist.registry.models import PersonMatchRequest, Position, Subject
+
+
+def build(world) -> None:
+    """Match requests: one for the canary school by the canary user, marked everywhere; one by school A's
+    coordinator whose person matches the canary (same СНИЛС) — school A's side may see the request, never
+    the match."""
+    coordinator = world.base.users["coordinator"]
+    world.extra["match_request"] = PersonMatchRequest.objects.create(
+        organisation=world.organisation,
+        requested_by=world.user,
+        source="form",
+        source_label=world.mark("форма"),
+        last_name=world.mark("Канарейкина"),
+        first_name=world.mark("Кира"),
+        patronymic=world.mark("Карловна"),
+        snils=world.person.snils,
+        person_values={"email": world.person.email, "phone": world.person.phone, "education": world.mark("Высшее")},
+        employment_values=[{"organisation": world.organisation.pk, "note": world.mark("должность")}],
+        matched_person=world.person,
+    )
+    world.extra["match_request_into_scope"] = PersonMatchRequest.objects.create(
+        organisation=world.base.org_a,
+        requested_by=coordinator,
+        source="form",
+        last_name="Пришлая",
+        first_name="Кира",
+        snils=world.person.snils,
+        person_values={},
+        employment_values=[{"organisation": world.base.org_a.pk}],
+        matched_person=world.person,
+    )
 
 
 def _person_list_queries(w) -> list[dict]:
@@ -76,10 +107,30 @@ CANARY_ROUTES = {
     "registry:organisation_list": _organisation_list_queries,
     "registry:organisation_export": lambda w: _export_queries(w, search=w.search_term),
     "registry:organisation_detail": lambda w: [variant(pk=w.organisation.pk)],
+    "registry:organisation_autocomplete": lambda w: [
+        variant(query={"q": w.search_term}),
+        variant(query={"q": w.organisation.inn}),
+        variant(query={"territory": w.territory.pk}),
+        variant(query={}),
+    ],
     "registry:organisation_edit": lambda w: [variant(pk=w.organisation.pk)],
     "registry:class_create": lambda w: [variant(pk=w.organisation.pk)],
     "registry:class_detail": lambda w: [variant(pk=w.school_class.pk)],
     "registry:assignment_delete": lambda w: [variant(pk=w.assignment.pk)],
+    # Person match requests («на подтверждении у методиста») ------------------------------------
+    "registry:match_request_list": lambda w: [variant(query={"state": "pending"}), variant(query={"q": w.search_term})],
+    "registry:match_request_detail": lambda w: [
+        variant(pk=w.extra["match_request"].pk),
+        variant(pk=w.extra["match_request_into_scope"].pk),
+    ],
+    "registry:match_request_confirm": lambda w: [
+        variant(pk=w.extra["match_request"].pk),
+        variant(pk=w.extra["match_request_into_scope"].pk),
+    ],
+    "registry:match_request_reject": lambda w: [
+        variant(pk=w.extra["match_request"].pk),
+        variant(pk=w.extra["match_request_into_scope"].pk),
+    ],
     # API ----------------------------------------------------------------------------------------
     "api:territory-list": _api_list(
         lambda w: {"parent": w.region.pk}, lambda w: {"kind": "municipality"}, browsable=False
