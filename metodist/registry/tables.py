@@ -6,19 +6,12 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_tables2.rows import BoundRows
 
 from metodist.core.fields import PERSONAL_ACCESS
+from metodist.core.plurals import years_text
 
 from .models import Organisation, Person
-
-
-def years_text(years: int | None) -> str:
-    """«44 года», «21 год», «5 лет» — a number of years with the noun in its Russian plural form."""
-    if years is None:
-        return "—"
-    return ngettext("%(count)d год", "%(count)d лет", years) % {"count": years}
 
 
 class PersonTable(tables.Table):
