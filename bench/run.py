@@ -30,6 +30,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TOTAL_BUDGET_SECONDS = 450  # measuring stays well under 10 minutes, generation included
 PAGE_BUDGET_SECONDS = 40
 EXPORT_BUDGET_SECONDS = 75
+KEPT_SECTIONS = ("## Before and after", "## Through a real WSGI server")
 
 
 @dataclass
@@ -310,7 +311,14 @@ def write_results(results: list[Result], info: dict, counts: dict, generated: st
     lines += ["", "Requests:", ""]
     lines += [f"- {r.scenario.name}: `{unquote(r.path)}`" + (f" — {r.note}" if r.note else "") for r in results]
     lines.append("")
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    # Sections written by bench/load.py (through gunicorn) and the before/after summary are kept.
+    kept = ""
+    if RESULTS.exists():
+        old = RESULTS.read_text(encoding="utf-8")
+        starts = [old.find(marker) for marker in KEPT_SECTIONS if old.find(marker) != -1]
+        if starts:
+            kept = old[min(starts) :]
+    RESULTS.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
