@@ -271,75 +271,100 @@ def _columns_message(sheet: SheetInfo, columns: int, limits: FileLimits) -> str:
     )
 
 
-def _inspect_sheet(archive: zipfile.ZipFile, sheet: SheetInfo, limits: FileLimits) -> None:
-    parser = _new_parser()
-    state = {"row": 0, "cell_row": 0, "cell_col": 0, "has_value": False, "in_value": False, "chars": 0}
+_VALUE_TAGS = frozenset({"v", "t", "f"})
+_DIGITS = "0123456789"
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        local = _local(tag)
-        if local == "c":
-            sheet.cells += 1
-            if sheet.cells > limits.max_cells:
-                raise LimitExceeded(
-                    str(errors.SHEET_TOO_MANY_CELLS % {"sheet": sheet.title, "limit": _number(limits.max_cells)})
-                )
-            position = parse_ref(attrs.get("r", ""))
-            if position is None:
-                state["cell_col"] += 1
-                position = (state["row"], state["cell_col"])
-            state["cell_row"], state["cell_col"] = position
-            state["has_value"] = attrs.get("t") == "inlineStr"
-        elif local == "row":
+
+class _SheetScan:
+    """The expat handlers of one worksheet: every count bounded, kept on plain attributes (this runs per cell)."""
+
+    def __init__(self, sheet: SheetInfo, limits: FileLimits) -> None:
+        self.sheet = sheet
+        self.limits = limits
+        self.row = 0
+        self.cell_row = 0
+        self.cell_col = 0
+        self.has_value = False
+        self.in_value = False
+        self.chars = 0
+        self.columns: dict[str, int] = {}  # «AB» -> 28, cached: the same letters repeat on every row
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if tag == "c":
+            self._cell(attrs)
+        elif tag in _VALUE_TAGS:
+            self.has_value = self.in_value = True
+            self.chars = 0
+        elif tag == "row":
+            sheet = self.sheet
             sheet.rows += 1
-            number = _int(attrs.get("r")) or state["row"] + 1
-            state["row"] = number
-            state["cell_col"] = 0
-            if sheet.rows > limits.max_rows or number > limits.max_rows:
-                raise LimitExceeded(_rows_message(sheet, limits))
-        elif local in {"v", "t", "f"}:
-            state["has_value"] = True
-            state["in_value"] = True
-            state["chars"] = 0
-        elif local == "dimension":
+            self.row = _int(attrs.get("r")) or self.row + 1
+            self.cell_col = 0
+            if sheet.rows > self.limits.max_rows or self.row > self.limits.max_rows:
+                raise LimitExceeded(_rows_message(sheet, self.limits))
+        elif tag == "dimension":
             area = parse_range(attrs.get("ref", ""))
             if area is not None:
-                if area[2] > limits.max_rows:
-                    raise LimitExceeded(_rows_message(sheet, limits))
-                if area[3] > limits.max_columns:
-                    raise LimitExceeded(_columns_message(sheet, area[3], limits))
-        elif local == "mergeCell":
+                if area[2] > self.limits.max_rows:
+                    raise LimitExceeded(_rows_message(self.sheet, self.limits))
+                if area[3] > self.limits.max_columns:
+                    raise LimitExceeded(_columns_message(self.sheet, area[3], self.limits))
+        elif tag == "mergeCell":
             area = parse_range(attrs.get("ref", ""))
-            if area is not None and len(sheet.merged) < limits.max_merged_ranges:
-                sheet.merged.append(area)
+            if area is not None and len(self.sheet.merged) < self.limits.max_merged_ranges:
+                self.sheet.merged.append(area)
 
-    def end(tag: str) -> None:
-        local = _local(tag)
-        if local in {"v", "t", "f"}:
-            state["in_value"] = False
-        elif local == "c" and state["has_value"]:
-            row, column = state["cell_row"], state["cell_col"]
-            if column > limits.max_columns:
-                raise LimitExceeded(_columns_message(sheet, column, limits))
-            sheet.last_row = max(sheet.last_row, row)
-            sheet.last_column = max(sheet.last_column, column)
+    def _cell(self, attrs: dict[str, str]) -> None:
+        sheet = self.sheet
+        sheet.cells += 1
+        if sheet.cells > self.limits.max_cells:
+            raise LimitExceeded(
+                str(errors.SHEET_TOO_MANY_CELLS % {"sheet": sheet.title, "limit": _number(self.limits.max_cells)})
+            )
+        ref = attrs.get("r", "")
+        letters = ref.rstrip(_DIGITS)
+        number = ref[len(letters) :]
+        if letters and number.isdigit() and letters.isalpha():
+            column = self.columns.get(letters)
+            if column is None:
+                column = self.columns[letters] = column_index(letters)
+            self.cell_row, self.cell_col = int(number), column
+        else:  # cells without a reference follow the previous one
+            self.cell_row, self.cell_col = self.row, self.cell_col + 1
+        self.has_value = attrs.get("t") == "inlineStr"
 
-    def text(data: str) -> None:
-        if state["in_value"]:
-            state["chars"] += len(data)
-            if state["chars"] > limits.max_cell_chars:
+    def end(self, tag: str) -> None:
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if tag in _VALUE_TAGS:
+            self.in_value = False
+        elif tag == "c" and self.has_value:
+            sheet = self.sheet
+            if self.cell_col > self.limits.max_columns:
+                raise LimitExceeded(_columns_message(sheet, self.cell_col, self.limits))
+            if self.cell_row > sheet.last_row:
+                sheet.last_row = self.cell_row
+            if self.cell_col > sheet.last_column:
+                sheet.last_column = self.cell_col
+
+    def text(self, data: str) -> None:
+        if self.in_value:
+            self.chars += len(data)
+            if self.chars > self.limits.max_cell_chars:
+                where = f"«{self.sheet.title}», {_cell_name(self.cell_row, self.cell_col)}"
                 raise LimitExceeded(
-                    str(
-                        errors.CELL_TOO_LONG
-                        % {
-                            "where": f"«{sheet.title}», {_cell_name(state['cell_row'], state['cell_col'])}",
-                            "limit": _number(limits.max_cell_chars),
-                        }
-                    )
+                    str(errors.CELL_TOO_LONG % {"where": where, "limit": _number(self.limits.max_cell_chars)})
                 )
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
+
+def _inspect_sheet(archive: zipfile.ZipFile, sheet: SheetInfo, limits: FileLimits) -> None:
+    parser = _new_parser()
+    scan = _SheetScan(sheet, limits)
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.text
     _stream(archive, sheet.path, parser, limits)
 
 
