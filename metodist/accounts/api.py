@@ -7,12 +7,15 @@ locked-out client gets 429 even with the right password.
 
 from __future__ import annotations
 
+from auditlog.context import set_actor
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from metodist.core.net import client_address
 
 from .services import token_issue
 
@@ -65,5 +68,6 @@ class ObtainTokenView(APIView):
             return Response({"detail": str(LOCKED_OUT)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response({"detail": str(WRONG_CREDENTIALS)}, status=status.HTTP_400_BAD_REQUEST)
-        token, key = token_issue(user=user)
+        with set_actor(user, remote_addr=client_address(http_request)):  # the audit names the token's owner
+            token, key = token_issue(user=user)
         return Response({"token": key, "expires_at": token.expires_at})

@@ -7,9 +7,17 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Пользователи и роли")
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
         from metodist.core.navigation import register_menu_item
 
+        from .models import ApiToken, RoleAssignment, User
         from .permissions import can_manage_accounts
+
+        # Who created, blocked or changed an account, gave or took a role, issued an API token: in the audit.
+        auditlog.register(User, include_fields=["username", "email", "first_name", "last_name", "is_active", "person"])
+        auditlog.register(RoleAssignment, include_fields=["user", "role", "territory", "organisation"])
+        auditlog.register(ApiToken, include_fields=["user", "prefix", "expires_at"])
 
         register_menu_item(
             "accounts.users",

@@ -275,3 +275,29 @@ def test_other_roles_are_not_asked_for_a_code(client, world):
     client.force_login(world.users["methodologist"])
     assert client.get(reverse("core:dashboard")).status_code == 200
     assert client.get("/audit/").status_code == 403
+
+
+def test_token_issue_and_role_changes_are_audited(client, world):
+    from auditlog.models import LogEntry
+
+    from metodist.accounts.choices import Role
+    from metodist.accounts.models import RoleAssignment
+
+    response = APIClient().post(
+        reverse("api:token"), {"username": "teacher", "password": PASSWORD}, format="json", REMOTE_ADDR="192.0.2.5"
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(user=world.users["teacher"])
+    entry = LogEntry.objects.get_for_object(token).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == world.users["teacher"]
+    assert entry.remote_addr == "192.0.2.5"
+    assert "digest" not in entry.changes_dict
+
+    client.force_login(world.users["methodologist"])
+    client.post(
+        reverse("accounts:role_add", args=[world.users["teacher"].pk]),
+        {"role": Role.COORDINATOR, "organisation": world.org_a.pk},
+    )
+    assignment = RoleAssignment.objects.get(user=world.users["teacher"], role=Role.COORDINATOR)
+    entry = LogEntry.objects.get_for_object(assignment).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == world.users["methodologist"]
