@@ -65,18 +65,24 @@ def browser():
 
 
 class PageProblems:
-    """JavaScript errors and assets (CSS, JS, fonts, images) that failed to load while a page was open."""
+    """JavaScript errors, Content-Security-Policy violations and assets (CSS, JS, fonts, images) that failed
+    to load while a page was open."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
 
     def watch(self, page) -> None:
         page.on("pageerror", self._on_error)
+        page.on("console", self._on_console)
         page.on("requestfailed", self._on_failed_request)
         page.on("response", self._on_response)
 
     def _on_error(self, error) -> None:
         self.items.append(f"JavaScript error: {error}")
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:  # something inline was blocked: fix the template
+            self.items.append(f"CSP violation: {message.text}")
 
     def _on_failed_request(self, request) -> None:
         self._asset(request, str(request.failure))
