@@ -324,3 +324,16 @@ def test_users_menu_item_only_for_managers_of_accounts(client, world, role, show
     client.force_login(world.users[role])
     html = client.get(reverse("core:dashboard")).content.decode()
     assert (f'href="{reverse("accounts:user_list")}"' in html) is shown
+
+
+def test_person_page_links_to_account_creation_for_managers_only(client, world):
+    person = PersonFactory(last_name="Безучётная", email="no-account@example.org")
+    EmploymentFactory(person=person, organisation=world.org_b)
+    link = reverse("accounts:user_create") + f"?person={person.pk}"
+    client.force_login(world.users["methodologist"])
+    assert link in client.get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+    # a person who already has an account: no link
+    pb_link = reverse("accounts:user_create") + f"?person={world.pb.pk}"
+    assert pb_link not in client.get(reverse("registry:person_detail", args=[world.pb.pk])).content.decode()
+    client.force_login(world.users["observer"])
+    assert link not in client.get(reverse("registry:person_detail", args=[person.pk])).content.decode()
