@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ from metodist.core.scoping import forget_scopes
 from . import permissions
 from .choices import Role
 from .models import ApiToken, RoleAssignment, User
+
+logger = logging.getLogger(__name__)
 
 ROLE_NOT_ALLOWED = gettext_lazy("Эту роль в этой зоне вы назначить не можете.")
 ROLE_DUPLICATE = gettext_lazy("У пользователя уже есть эта роль.")
@@ -116,8 +119,16 @@ def user_create(
     assignment = RoleAssignment(user=user, role=role, territory=territory, organisation=organisation)
     assignment.full_clean()
     assignment.save()
-    transaction.on_commit(lambda: invitation_send(user=user, request=request))
+    transaction.on_commit(lambda: _invite_after_commit(user=user, request=request))
     return user
+
+
+def _invite_after_commit(*, user: User, request=None) -> None:
+    """Send the invitation once the account exists; a mail failure is logged, the account stays (resend later)."""
+    try:
+        invitation_send(user=user, request=request)
+    except Exception:  # an unreachable mail server must not turn a created account into a server error
+        logger.exception("Invitation to user %s was not sent", user.pk)
 
 
 @transaction.atomic

@@ -337,3 +337,31 @@ def test_person_page_links_to_account_creation_for_managers_only(client, world):
     assert pb_link not in client.get(reverse("registry:person_detail", args=[world.pb.pk])).content.decode()
     client.force_login(world.users["observer"])
     assert link not in client.get(reverse("registry:person_detail", args=[person.pk])).content.decode()
+
+
+def test_coordinator_gets_only_the_person_search_on_the_create_page(client, world):
+    client.force_login(world.users["coordinator"])
+    response = client.get(reverse("accounts:user_create"))
+    assert response.status_code == 200 and response.context["form"] is None
+    response = client.post(
+        reverse("accounts:user_create"), {"username": "x", "email": "x@example.org", "role": "teacher"}
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_an_unreachable_mail_server_does_not_lose_the_created_account(
+    client, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    person = PersonFactory(email="later@example.org")
+    EmploymentFactory(person=person, organisation=world.org_b)
+    client.force_login(world.users["methodologist"])
+    url = reverse("accounts:user_create") + f"?person={person.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"username": "later", "email": "later@example.org", "role": Role.TEACHER})
+    assert response.status_code == 302
+    assert User.objects.filter(username="later", person=person).exists()
