@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from metodist.accounts.tests.factories import login_verified
 from metodist.core.models import DataExport
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,18 @@ def test_lists_without_personal_data_are_not_audited(world):
 def test_reading_one_person_is_not_a_list_read(world):
     assert _client(world.users["admin"]).get(reverse("api:person-detail", args=[world.pa.pk])).status_code == 200
     assert not DataExport.objects.exists()
+
+
+def test_the_audit_page_shows_api_reads_and_failed_exports(client, world):
+    _client(world.users["methodologist"]).get(reverse("api:person-list"))
+    DataExport.objects.create(
+        user=world.users["observer"],
+        what="Педагоги",
+        file_format="xlsx",
+        row_count=0,
+        outcome=DataExport.Outcome.FAILED,
+    )
+    login_verified(client, world.users["admin"])
+    html = client.get(reverse("core:audit")).content.decode()
+    assert "/api/v1/people/" in html
+    assert "сбой" in html  # the failed download is not shown as a download
