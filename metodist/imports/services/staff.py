@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from ..columns import EXAMPLE_SNILS, STAFF_COLUMNS
 from ..limits import STAFF_LIMITS
 from ..models import ImportKind
 from ..parsing import (
+    MAX_EXPERIENCE_YEARS,
     ParsedTable,
     SheetRow,
     cell_text,
@@ -59,6 +61,8 @@ from .base import (
 MIN_AGE = 18
 MAX_AGE = 100
 WORKING_AGE = 16  # no date of a working life is earlier
+_SHORT_NUMBER = re.compile(r"^\d{1,2}(?:[.,]\d{1,2})?$")  # «12», «12,5», «12.5»: years, never a date
+_DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|^\d{4}$|\d{4}-\d{1,2}-\d{1,2}")
 # Positions whose name is followed by the subject taught: «учитель математики», «преподаватель истории».
 SUBJECT_POSITIONS = {"учитель", "преподаватель", "педагог дополнительного образования"}
 # A row whose person is not in the uploader's scope — whether or not such a person exists anywhere — waits for
@@ -241,23 +245,24 @@ class _StaffImport(_BaseImport):
                 continue
             if self._looks_like_years(raw, key):
                 return self._start_from_years(raw, key, result)
-            return self.date(row, key, result, year_means_september=True)
+            value = self.date(row, key, result, year_means_september=True)
+            if key in result.notes:  # the preview shows the note beside the start of experience
+                result.notes["experience_start"] = result.notes.pop(key)
+            return value
         return None
 
     @staticmethod
     def _looks_like_years(raw: Any, key: str) -> bool:
+        """Whether a stage cell holds a length of service (12, «12,5», «12 лет») rather than a date or a year."""
         if isinstance(raw, datetime.date):
             return False
         if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return 0 <= raw <= 70
-        text = cell_text(raw)
-        if key == "experience_start":
-            return (
-                any(word in text.lower() for word in ("лет", "год", "мес"))
-                or text.replace(",", "").isdigit()
-                and len(text) <= 2
-            )
-        return not any(sep in text for sep in (".", "-", "/")) or any(w in text.lower() for w in ("лет", "год", "мес"))
+            return 0 <= raw <= MAX_EXPERIENCE_YEARS
+        text = cell_text(raw).lower()
+        if any(word in text for word in ("лет", "год", "мес")) or _SHORT_NUMBER.match(text):
+            return True
+        # In a column of years, anything but a date or a year is an attempt at a number of years.
+        return key != "experience_start" and not _DATE_LIKE.search(text)
 
     def _start_from_years(self, raw: Any, key: str, result: RowResult) -> datetime.date | None:
         try:

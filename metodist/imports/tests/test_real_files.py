@@ -435,3 +435,31 @@ def _named(content: bytes, filename: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(filename, content)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "expected"),
+    [
+        ("Стаж", "12.5", "01.03.2014 (стаж «12.5» на 01.09.2026)"),
+        ("Стаж", "01.09.2010", "01.09.2010"),
+        ("Стаж", datetime.date(2010, 9, 1), "01.09.2010"),
+        ("Стаж", "2010", "01.09.2010 (год 2010 → 01.09.2010)"),
+        ("Пед. стаж с", "12 лет", "01.09.2014 (стаж «12 лет» на 01.09.2026)"),
+        ("Пед. стаж с", 7, "01.09.2019 (стаж «7» на 01.09.2026)"),
+        ("Педагогический стаж (лет)", "25 лет 4 мес.", "01.05.2001 (стаж «25 лет 4 мес.» на 01.09.2026)"),
+    ],
+)
+def test_a_stage_column_is_read_by_what_it_holds(world, header, value, expected):
+    content = _xlsx(
+        [["ФИО", "Дата рождения", "Должность", header], ["Лосева Нина Ивановна", "01.02.1970", "Учитель", value]]
+    )
+    report = staff_import_check(
+        organisation=world.org_a,
+        actor=world.users["admin"],
+        content=content,
+        filename="a.xlsx",
+        today=TODAY,
+        reference_date=REFERENCE,
+    )
+    assert report.rows[0].errors == []
+    assert report.rows[0].cells[7] == expected
