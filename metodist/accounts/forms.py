@@ -28,9 +28,7 @@ class RoleFieldsMixin(forms.Form):
     """``role`` + ``territory`` + ``organisation`` limited to what the manager may give."""
 
     def _add_role_fields(self, manager, *, with_profile: bool, organisations=None) -> None:
-        roles = permissions.assignable_roles(manager)
-        if not with_profile:
-            roles = [r for r in roles if ROLE_SCOPE_KIND[r] != ScopeKind.SELF]
+        roles = permissions.assignable_roles(manager, with_profile=with_profile)
         labels = dict(Role.choices)
         self.fields["role"] = forms.ChoiceField(label=_("Роль"), choices=[(r, labels[r]) for r in roles])
         self.fields["territory"] = forms.ModelChoiceField(

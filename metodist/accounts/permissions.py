@@ -73,15 +73,18 @@ def persons_for_accounts(user) -> Any:
     return Person.objects.visible_to(user, Action.CHANGE)
 
 
-def assignable_roles(user) -> list[str]:
+def assignable_roles(user, *, with_profile: bool = True) -> list[str]:
+    """Roles ``user`` may give somewhere; without ``with_profile``, only roles that need no registry profile."""
     scope = accounts_scope(user)
-    if scope.is_global:
-        return list(Role.values)
     roles: set[str] = set()
+    if scope.is_global:
+        roles = set(Role.values)
     if scope.territory_ids:
         roles |= {role for role in Role.values if role != Role.ADMIN}
     if scope.organisation_ids:
         roles |= COORDINATOR_ASSIGNABLE_ROLES
+    if not with_profile:
+        roles = {role for role in roles if ROLE_SCOPE_KIND[role] != ScopeKind.SELF}
     return [role for role in Role.values if role in roles]
 
 

@@ -119,8 +119,8 @@ def user_create(request):
             found_qs = found_qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
         found = list(found_qs.order_by("last_name", "first_name")[:PERSON_SEARCH_LIMIT])
     form: UserCreateForm | None = UserCreateForm(request.POST or None, manager=request.user, person=person)
-    if person is None and not form.fields["role"].choices:  # a coordinator: accounts only for registry people
-        form = None
+    if person is None and not permissions.assignable_roles(request.user, with_profile=False):
+        form = None  # a coordinator: accounts only for people of the registry
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
