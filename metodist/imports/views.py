@@ -13,9 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,7 +106,10 @@ def download_template(request, kind: str):
         raise Http404
     content = build_template(kind=kind, municipalities=services.municipalities_for_import(request.user))
     return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=TEMPLATE_FILENAMES[kind], content_type=XLSX_CONTENT_TYPE
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=TEMPLATE_FILENAMES[ImportKind(kind)],
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -147,7 +149,7 @@ def recheck(request, pk: int):
     form = ReferenceDateForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("reference_date", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(batch)
     with batch.file.open("rb") as handle:
         content = handle.read()
@@ -203,9 +205,12 @@ def errors_file(request, pk: int):
     except FileNotFoundError as exc:  # deleted after the retention period
         raise Http404 from exc
     annotated = annotated_copy(content=content, filename=batch.original_filename, report=report)
-    response = HttpResponse(annotated, content_type=_content_type(batch.original_filename))
-    response["Content-Disposition"] = content_disposition_header(True, annotated_filename(batch.original_filename))
-    return response
+    return FileResponse(
+        io.BytesIO(annotated),
+        as_attachment=True,
+        filename=annotated_filename(batch.original_filename),
+        content_type=_content_type(batch.original_filename),
+    )
 
 
 def _content_type(filename: str) -> str:

@@ -71,7 +71,7 @@ def run_export(context: JobContext) -> None:
     params = context.params
     request = RequestFactory().get(params["path"], data=QueryDict(params["query"]), **params.get("meta", {}))
     request.user = context.owner
-    request.in_export_job = True
+    request.in_export_job = True  # type: ignore[attr-defined]
     match = resolve(params["path"])
     response = match.func(request, *match.args, **match.kwargs)
     if response.status_code != 200:
