@@ -411,7 +411,8 @@ def _build_table(
     non_empty = [(line, cells) for line, cells in head if any(cell_text(c) for c in cells)]
     if not non_empty:
         return None
-    best_line, best_cells, best_score, best_above = non_empty[0][0], non_empty[0][1], 0, ()
+    best_line, best_cells, best_score = non_empty[0][0], non_empty[0][1], 0
+    best_above: Sequence[Cell] = ()
     previous: Sequence[Cell] = ()
     for line, cells in non_empty:
         score = _score_header(cells, lookup, previous)
@@ -596,8 +597,8 @@ def decode_text(content: bytes, lookup: dict[str, str]) -> tuple[str, list[str]]
         try:
             return content.decode("utf-16"), []
         except UnicodeDecodeError as exc:
-            line = content[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
-            raise FileError(errors.UNDECODABLE_LINE % {"line": line}) from exc
+            broken = content[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise FileError(errors.UNDECODABLE_LINE % {"line": broken}) from exc
     elif (text := _utf16_without_bom(content)) is not None:
         return text, []
     try:

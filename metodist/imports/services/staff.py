@@ -290,17 +290,14 @@ class _StaffImport(_BaseImport):
             sixteen = birth.replace(year=birth.year + WORKING_AGE)
         except ValueError:  # 29 February
             sixteen = datetime.date(birth.year + WORKING_AGE, 3, 1)
+        columns = self.table.columns if self.table is not None else {}
         for key in ("experience_start", "start_date", "category_assigned_on"):
             value = d.get(key)
             if value is not None and value < sixteen:
                 column = self.labels.get(key, key)
-                if key == "experience_start" and "experience_start" not in self.table.columns:
+                if key == "experience_start" and "experience_start" not in columns:
                     column = next(
-                        (
-                            self.labels[k]
-                            for k in ("experience_years", "total_experience_years")
-                            if k in self.table.columns
-                        ),
+                        (self.labels[k] for k in ("experience_years", "total_experience_years") if k in columns),
                         column,
                     )
                 result.error(errors.DATE_BEFORE_16, column=column, value=_fmt(value))
