@@ -681,12 +681,19 @@ def _csv_records(text: str, delimiter: str, limits: FileLimits) -> Iterator[tupl
         line = reader.line_num + 1
 
 
+_LINES_PER_RECORD = 3
+
+
 def _thousands(value: int) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
 def _read_csv(content: bytes, filename: str, columns: Sequence[ColumnSpec], limits: FileLimits) -> ParsedTable | None:
     lookup = _header_lookup(columns)
+    # Lines are counted on the bytes first: a million empty lines is refused before it is decoded. (Records
+    # are counted again while reading; the margin leaves room for cells of several lines.)
+    if content.count(b"\n") > limits.max_rows * _LINES_PER_RECORD:
+        raise FileError(errors.CSV_TOO_MANY_ROWS % {"limit": _thousands(limits.max_rows)})
     try:
         text, notes = decode_text(content, lookup)
     except FileError:
