@@ -128,6 +128,7 @@ def preview(request, pk: int):
         "report": report,
         "preview_rows": report.get("preview", []),
         "error_rows": report.get("errors", []),
+        "loading_job": Job.objects.active().filter(kind=KIND_APPLY, params__batch=batch.pk).first(),
     }
     return render(request, "imports/preview.html", context)
 

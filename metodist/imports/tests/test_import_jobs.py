@@ -147,3 +147,17 @@ def _file(content: bytes, name: str = "list.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_preview_of_a_file_being_loaded_links_to_the_job_instead_of_the_button(coordinator_client, world):
+    upload(coordinator_client, xlsx([STAFF_HEADER, *staff_rows()]), organisation=world.org_a)
+    batch = last_batch()
+    job = Job.objects.create(
+        owner=world.users["coordinator"], kind=KIND_APPLY, title="Загрузка", params={"batch": batch.pk}
+    )
+    page = text(coordinator_client.get(batch.get_absolute_url()))
+    assert job.get_absolute_url() in page
+    assert "Подтвердить загрузку" not in page
+    response = coordinator_client.post(reverse("imports:apply", args=[batch.pk]))
+    assert response["Location"] == job.get_absolute_url()  # a second click does not load twice
+    assert Job.objects.filter(kind=KIND_APPLY).count() == 1
