@@ -252,6 +252,9 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     capability: str = DEFAULT_CAPABILITY
+    # "Own rows": a field holding the user who owns a row (e.g. "created_by"). A user whose roles allow the
+    # action in this capability at all also reaches the rows they own, wherever those rows lie.
+    owner_field: str | None = None
 
     def scope_q(self, scope: UserScope) -> models.Q:
         raise NotImplementedError
@@ -266,6 +269,8 @@ class ScopedQuerySet(models.QuerySet):
             condition |= self.scope_q(scope)
         for relation, anchor in scope.relations_for(self.model):
             condition |= relation.q(self.model, anchor)
+        if self.owner_field and not scope.is_empty:
+            condition |= models.Q(**{self.owner_field: user.pk})
         return condition
 
     def visible_to(self, user, action: str = Action.VIEW, capability: str | None = None):

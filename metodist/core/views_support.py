@@ -7,18 +7,22 @@ from django.shortcuts import get_object_or_404
 
 from metodist.accounts.choices import Action
 
-from .scoping import can
+from .scoping import DEFAULT_CAPABILITY, can
 
 
-def require(user, action: str) -> None:
+def require(user, action: str, capability: str | None = DEFAULT_CAPABILITY) -> None:
     """403 for users whose roles never allow ``action`` (an observer editing, a teacher exporting)."""
-    if not can(user, action):
+    if not can(user, action, capability):
         raise PermissionDenied
 
 
-def scoped_or_404(model, user, pk, action: str = Action.VIEW, queryset=None):
-    """The object if it lies in ``user``'s scope for ``action``; 404 otherwise (its existence is not revealed)."""
-    if action != Action.VIEW:
-        require(user, action)
+def scoped_or_404(model, user, pk, action: str = Action.VIEW, queryset=None, capability: str | None = None):
+    """The object if it lies in ``user``'s scope for ``action``; 404 otherwise (its existence is not revealed).
+
+    ``capability`` defaults to the model queryset's own (``ScopedQuerySet.capability``).
+    """
     base = queryset if queryset is not None else model.objects.all()
-    return get_object_or_404(base.visible_to(user, action), pk=pk)
+    if action != Action.VIEW:
+        require(user, action, capability or getattr(base, "capability", DEFAULT_CAPABILITY))
+    scoped = base.visible_to(user, action, capability) if capability else base.visible_to(user, action)
+    return get_object_or_404(scoped, pk=pk)

@@ -108,6 +108,22 @@ def test_per_capability_the_mentor_changes_the_mentees_route_only(mentoring):
     assert scope_for(world.users["methodologist"], Action.VIEW, "no_such_capability").is_empty
 
 
+def test_own_rows_are_reached_by_their_owner(mentoring):
+    """``owner_field``: a teacher sees the route they wrote for someone else, and nobody else's."""
+    world, route_c, route_b = mentoring
+    teacher = world.users["teacher"]
+    own = Route.objects.create(person=world.pa, title="Свой маршрут")
+    assert set(Route.objects.visible_to(teacher)) == {own}  # own profile (structural SELF)
+    written = Route.objects.create(person=world.pc, title="Написан учителем", created_by=teacher)
+    assert set(Route.objects.visible_to(teacher)) == {own, written}
+    assert route_c not in Route.objects.visible_to(teacher)
+    # owning a row gives no action the roles do not have: the teacher may not change routes at all
+    assert not Route.objects.visible_to(teacher, Action.CHANGE).exists()
+    # a user whose roles allow nothing in the capability reaches nothing, owned rows included
+    Route.objects.filter(pk=written.pk).update(created_by=world.users["nobody"])
+    assert not Route.objects.visible_to(world.users["nobody"]).exists()
+
+
 def test_registering_and_unregistering_a_relation_takes_effect_at_once(world):
     mentor = world.users["mentor"]
     assert world.pb not in Person.objects.visible_to(mentor)  # computes and caches the scope
@@ -168,6 +184,24 @@ def test_mentor_page_of_the_mentee_shows_the_public_card_only(client, mentoring)
     client.force_login(world.users["region_observer"])
     html = client.get(reverse("registry:person_detail", args=[world.pc.pk])).content.decode()
     assert "mentee-secret@example.org" in html
+
+
+def test_mentor_list_shows_the_mentee_without_personal_figures(client, mentoring):
+    import datetime
+
+    world, _, _ = mentoring
+    today = datetime.date.today()
+    world.pc.birth_date = today.replace(year=today.year - 25)
+    world.pc.experience_start = today.replace(year=today.year - 1)
+    world.pc.save()
+    badge = '<span class="badge text-bg-info">'
+    client.force_login(world.users["region_observer"])
+    html = client.get(reverse("registry:person_list"), {"q": world.pc.last_name}).content.decode()
+    assert world.pc.last_name in html and badge in html  # the young-teacher badge comes from personal data
+    client.force_login(world.users["mentor"])
+    html = client.get(reverse("registry:person_list"), {"q": world.pc.last_name}).content.decode()
+    assert world.pc.last_name in html and world.org_c.short_name in html
+    assert badge not in html
 
 
 def test_mentor_cannot_edit_the_mentee(client, mentoring):

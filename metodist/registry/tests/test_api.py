@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from metodist.accounts.models import ApiToken
 from metodist.accounts.services import token_digest, token_issue
 from metodist.accounts.tests.factories import PASSWORD
+from metodist.core.api import NO_CHANGE_RIGHT
 from metodist.core.scoping import forget_scopes
 from metodist.core.tests.fixtures import EXPECTED_SCOPE
 from metodist.registry.choices import EmploymentKind, QualificationCategory
@@ -397,7 +398,7 @@ def test_writes_need_the_change_right(world, username):
     )
     if not EXPECTED_SCOPE[username]["change"]:
         assert response.status_code == 403
-        assert response.json()["detail"] == "У вас нет прав на изменение данных реестра."
+        assert response.json()["detail"] == str(NO_CHANGE_RIGHT)
     elif "pa" in EXPECTED_SCOPE[username]["people"]:
         assert response.status_code == 201
     else:

@@ -20,6 +20,7 @@ class ScopingTestAppConfig(AppConfig):
                 Role.ADMIN: {Action.VIEW, Action.CHANGE},
                 Role.METHODOLOGIST: {Action.VIEW, Action.CHANGE},
                 Role.COORDINATOR: {Action.VIEW},
+                Role.TEACHER: {Action.VIEW},
             },
         )
         # mentor → mentees in the registry: the public card of the person and of their employments

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -21,6 +22,7 @@ class Mentorship(models.Model):
 
 class RouteQuerySet(ScopedQuerySet):
     capability = ROUTES
+    owner_field = "created_by"  # own rows: whoever wrote a route sees it
 
     def scope_q(self, scope: UserScope) -> Q:
         from metodist.registry.models import Employment
@@ -39,6 +41,9 @@ class Route(models.Model):
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = RouteQuerySet.as_manager()
 
