@@ -96,6 +96,9 @@ from metodist.registry.tests.factories import (
 )
 
 MARKER = "KANAREYKA7Q"
+# Field-level visibility: a mentee's personal data (phone, e-mail, education, courses, awards) carries this
+# marker; their mentor sees the mentee's public card (name, school, position) but never the marker.
+PERSONAL_MARKER = "LICHNOE5Z"
 # Digits-only fields cannot carry the marker; their canary values are unusual enough to be needles too.
 CANARY_INN = "7707083893"  # valid checksum, used by no factory (factories build 77xxxxxxxC from a sequence > 0)
 CANARY_OGRN = "1027700132195"
@@ -118,9 +121,14 @@ SKIPPED_KWARGS: dict[str, str] = {
 }
 
 
-def variant(*, query: dict | None = None, **kwargs) -> dict:
-    """One way to call a route: URL kwargs and a query string."""
-    return {"kwargs": kwargs, "query": query or {}}
+def variant(*, query: dict | None = None, allow: tuple[str, ...] = (), **kwargs) -> dict:
+    """One way to call a route: URL kwargs, a query string, and needles the page may legitimately show.
+
+    ``allow`` is for values the viewing user typed themselves (a request's СНИЛС shown back to its
+    requester): say why where you declare it. The marker itself can never be allowed.
+    """
+    assert all(MARKER.lower() not in needle.lower() for needle in allow), "the marker cannot be allowed"
+    return {"kwargs": kwargs, "query": query or {}, "allow": tuple(allow)}
 
 
 @dataclass
@@ -143,6 +151,7 @@ class CanaryWorld:
     bridge: registry.Person
     bridge_employment: registry.Employment
     pd: registry.Person
+    mentee: registry.Person | None = None
     import_batch: object = None
     data_export: DataExport | None = None
     extra: dict = field(default_factory=dict)
@@ -158,7 +167,14 @@ class CanaryWorld:
     @property
     def needles(self) -> tuple[str, ...]:
         """What must never appear, compared case-insensitively."""
-        return (MARKER.lower(), CANARY_INN, CANARY_OGRN, CANARY_SNILS, CANARY_SNILS.replace("-", "").replace(" ", ""))
+        return (
+            MARKER.lower(),
+            PERSONAL_MARKER.lower(),
+            CANARY_INN,
+            CANARY_OGRN,
+            CANARY_SNILS,
+            CANARY_SNILS.replace("-", "").replace(" ", ""),
+        )
 
 
 def _mark(what: str) -> str:
@@ -301,11 +317,61 @@ def build_canary_world() -> CanaryWorld:
         pd=pd,
         data_export=data_export,
     )
+    world.mentee = _build_mentee(base, today)
     for module in canary_modules():
         builder = getattr(module, "build", None)
         if builder is not None:
             builder(world)
     return world
+
+
+MENTORSHIP_APP = "metodist.core.tests.scoping_app"  # the contract's test-only app: mentor → mentee relation
+
+
+def _build_mentee(base: World, today: datetime.date) -> registry.Person | None:
+    """A mentee of the world's mentor (pa2) in a school of a third region no test user covers.
+
+    The mentor reaches the mentee's public card through the relation; everything personal carries
+    :data:`PERSONAL_MARKER`. Built only where the relation exists (the test settings' scoping app).
+    """
+    if not apps.is_installed(MENTORSHIP_APP):
+        return None
+    from metodist.core.tests.scoping_app.models import Mentorship
+
+    region = registry.Territory.objects.create(name="Регион Зет", kind=TerritoryKind.REGION)
+    territory = registry.Territory.objects.create(name="Район Зет", kind=TerritoryKind.MUNICIPALITY, parent=region)
+    school = registry.Organisation.objects.create(
+        territory=territory, kind=OrganisationKind.SCHOOL, short_name="Школа Зет", full_name="Школа Зет полностью"
+    )
+    personal = PERSONAL_MARKER.lower()
+    mentee = registry.Person.objects.create(
+        last_name="Подопечная",
+        first_name="Ольга",
+        gender="f",
+        birth_date=today.replace(year=today.year - 24),
+        email=f"{personal}@{personal}.example",
+        phone=f"+7 (900) 555-55-05 {PERSONAL_MARKER}",
+        education=f"Высшее {PERSONAL_MARKER}",
+        experience_start=today - datetime.timedelta(days=200),
+    )
+    EmploymentFactory(
+        person=mentee, organisation=school, category=QualificationCategory.NONE, category_assigned_on=None
+    )
+    registry.CourseCompletion.objects.create(
+        person=mentee,
+        provider=f"Институт {PERSONAL_MARKER}",
+        programme=f"Программа {PERSONAL_MARKER}",
+        hours=36,
+        start_date=today - datetime.timedelta(days=50),
+        end_date=today - datetime.timedelta(days=40),
+    )
+    registry.Award.objects.create(
+        person=mentee, title=f"Грамота {PERSONAL_MARKER}", level=AwardLevel.MUNICIPAL, year=2025
+    )
+    mentee.phone = f"+7 (900) 555-55-06 {PERSONAL_MARKER}"  # a change in the history
+    mentee.save()
+    Mentorship.objects.create(mentor=base.pa2, mentee=mentee)
+    return mentee
 
 
 # Declarations ------------------------------------------------------------------------------------
@@ -408,19 +474,19 @@ def walk_plan() -> Plan:
     return Plan(walked=walked, skipped=skipped, undeclared=undeclared, stale=stale, declared=declared)
 
 
-def urls_to_walk(plan: Plan, world: CanaryWorld) -> list[tuple[str, str]]:
-    """(URL name, URL) pairs: each name bare (if it takes no kwargs) and with every declared variant."""
-    result: list[tuple[str, str]] = []
+def urls_to_walk(plan: Plan, world: CanaryWorld) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(URL name, URL, allowed needles): each name bare (if it takes no kwargs) and with every declared variant."""
+    result: list[tuple[str, str, tuple[str, ...]]] = []
     for name, kwarg_sets in sorted(plan.walked.items()):
         variants = list(plan.declared[name](world)) if name in plan.declared else []
         if frozenset() in kwarg_sets:
-            result.append((name, reverse(name)))
+            result.append((name, reverse(name), ()))
         for item in variants:
             url = reverse(name, kwargs=item.get("kwargs") or {})
             query = item.get("query") or {}
             if query:
                 url = f"{url}?{urlencode(query, doseq=True)}"
-            result.append((name, url))
+            result.append((name, url, tuple(item.get("allow", ()))))
     return result
 
 
@@ -602,13 +668,17 @@ def visit(client: Client, name: str, url: str, needles: Iterable[str]) -> Visit:
     return result
 
 
-def walk(world: CanaryWorld, role: str, urls: list[tuple[str, str]]) -> list[Visit]:
+def walk(world: CanaryWorld, role: str, urls: list[tuple[str, str, tuple[str, ...]]]) -> list[Visit]:
     client = client_for(world, role)
     visits = []
-    for name, url in urls:
+    for name, url, allowed in urls:
         # A needle the request itself carries (?q=<canary ИНН>) is echoed back by search boxes and links;
         # the marker is never in a URL, so the canary's rows are still caught by it.
-        needles = [needle for needle in world.needles if needle.lower() not in unquote_plus(url).lower()]
+        needles = [
+            needle
+            for needle in world.needles
+            if needle.lower() not in unquote_plus(url).lower() and needle not in allowed
+        ]
         started = time.perf_counter()
         result = visit(client, name, url, needles)
         result.seconds = time.perf_counter() - started

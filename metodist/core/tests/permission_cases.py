@@ -59,7 +59,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from metodist.accounts.choices import Action
@@ -244,7 +246,7 @@ def run(client, world, case: Case) -> None:
     route = case.route
     obj = pick(world, case)
     if case.role != ANONYMOUS:
-        client.force_login(world.users[case.role])
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.session_keys[case.role]
     url = _url(route, obj)
     outcome = expected(case)
     if "get" in outcome:
@@ -276,6 +278,12 @@ def module_world(build: Callable[[], Any]):
     def world(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock(), transaction.atomic():
             built = build()
+            # One session per user for the whole module: a login per test would cost more than the test.
+            built.session_keys = {}
+            for role, user in built.users.items():
+                login = Client()
+                login.force_login(user)
+                built.session_keys[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
             yield built
             transaction.set_rollback(True)
 

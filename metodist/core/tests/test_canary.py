@@ -80,7 +80,7 @@ def test_no_declaration_names_a_missing_route(plan):
 
 
 def test_the_walk_covers_the_known_routes(plan, urls):
-    names = {name for name, _ in urls}
+    names = {name for name, _, _ in urls}
     for expected in (
         "core:dashboard",
         "registry:person_detail",
@@ -125,6 +125,28 @@ def test_canary_never_leaks(cworld, urls, role):
             "core:audit",
         ):
             assert name in seen, f"the administrator does not see the canary on {name}"
+
+
+@pytest.mark.django_db
+def test_mentor_sees_the_mentees_public_card_only(client, cworld):
+    """Field-level visibility: the mentee is reachable (not a 404) but nothing personal is shown."""
+    if cworld.mentee is None:
+        pytest.skip("the mentor → mentee relation is registered by the test settings' scoping app")
+    client.force_login(cworld.users["mentor"])
+    for url in (
+        reverse("registry:person_detail", args=[cworld.mentee.pk]),
+        reverse("api:person-detail", args=[cworld.mentee.pk]),
+        reverse("api:person-list"),
+        reverse("registry:person_list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = canary.decode_response(response)
+        assert "Подопечная" in text, url
+        assert not canary.leaked_needles(text, [canary.PERSONAL_MARKER]), url
+    client.force_login(cworld.users["admin"])
+    response = client.get(reverse("api:person-detail", args=[cworld.mentee.pk]))
+    assert canary.leaked_needles(canary.decode_response(response), [canary.PERSONAL_MARKER])
 
 
 # Figures -----------------------------------------------------------------------------------------

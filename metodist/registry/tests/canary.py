@@ -7,7 +7,7 @@ pull canary rows in.
 
 from __future__ import annotations
 
-from metodist.core.tests.canary import variant
+from metodist.core.tests.canary import CANARY_SNILS, variant
 from metodist.registry.models import PersonMatchRequest, Position, Subject
 
 
@@ -40,6 +40,11 @@ def build(world) -> None:
         employment_values=[{"organisation": world.base.org_a.pk}],
         matched_person=world.person,
     )
+
+
+def _mentee(w, **query) -> list[dict]:
+    """The mentor's mentee (public card only), where the relation exists (see core/tests/canary.py)."""
+    return [variant(pk=w.mentee.pk, query=query)] if w.mentee is not None else []
 
 
 def _person_list_queries(w) -> list[dict]:
@@ -86,14 +91,18 @@ def _api_list(*queries, browsable: bool = True):
     return declare
 
 
+# School A's coordinator typed the canary's СНИЛС into their own request: it is shown back to them (and to
+# their methodologist), never the canary it matches — the marker still catches any trace of the match.
+_TYPED_BY_REQUESTER = (CANARY_SNILS,)
+
 CANARY_ROUTES = {
     # People -------------------------------------------------------------------------------------
     "registry:person_list": _person_list_queries,
     "registry:person_export": lambda w: _export_queries(w, search=w.search_term),
-    "registry:person_detail": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
-    "registry:person_edit": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
+    "registry:person_detail": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk), *_mentee(w)],
+    "registry:person_edit": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk), *_mentee(w)],
     "registry:employment_create": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
-    "registry:course_create": lambda w: [variant(pk=w.person.pk)],
+    "registry:course_create": lambda w: [variant(pk=w.person.pk), *_mentee(w)],
     "registry:award_create": lambda w: [variant(pk=w.person.pk)],
     "registry:status_create": lambda w: [variant(pk=w.person.pk)],
     "registry:employment_edit": lambda w: [variant(pk=w.employment.pk), variant(pk=w.bridge_employment.pk)],
@@ -121,15 +130,15 @@ CANARY_ROUTES = {
     "registry:match_request_list": lambda w: [variant(query={"state": "pending"}), variant(query={"q": w.search_term})],
     "registry:match_request_detail": lambda w: [
         variant(pk=w.extra["match_request"].pk),
-        variant(pk=w.extra["match_request_into_scope"].pk),
+        variant(pk=w.extra["match_request_into_scope"].pk, allow=_TYPED_BY_REQUESTER),
     ],
     "registry:match_request_confirm": lambda w: [
         variant(pk=w.extra["match_request"].pk),
-        variant(pk=w.extra["match_request_into_scope"].pk),
+        variant(pk=w.extra["match_request_into_scope"].pk, allow=_TYPED_BY_REQUESTER),
     ],
     "registry:match_request_reject": lambda w: [
         variant(pk=w.extra["match_request"].pk),
-        variant(pk=w.extra["match_request_into_scope"].pk),
+        variant(pk=w.extra["match_request_into_scope"].pk, allow=_TYPED_BY_REQUESTER),
     ],
     # API ----------------------------------------------------------------------------------------
     "api:territory-list": _api_list(
@@ -152,6 +161,7 @@ CANARY_ROUTES = {
         lambda w: {"page_size": 500},
     ),
     "api:person-detail": lambda w: [
+        *_mentee(w),
         variant(pk=w.person.pk),
         variant(pk=w.bridge.pk),
         variant(pk=w.bridge.pk, query={"format": "api"}),
