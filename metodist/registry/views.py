@@ -112,10 +112,11 @@ def person_create(request):
         except ValidationError as error:
             _spread_errors(error, person_form, employment_form)
         else:
-            if result.is_pending:
+            if result.request is not None:
                 name = " ".join(p for p in (result.request.last_name, result.request.first_name) if p)
                 messages.info(request, services.SUBMITTED_FOR_CONFIRMATION % {"name": name})
                 return redirect("registry:match_request_list")
+            assert result.person is not None
             messages.success(request, services.PERSON_CREATED)
             return redirect(result.person)
     return render(

@@ -9,6 +9,7 @@ the database in :func:`metodist.registry.api.views.person_queryset`.
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +38,13 @@ from ..validators import normalise_snils
 
 _user = request_user
 
+if TYPE_CHECKING:
+    _ModelSerializerBase = serializers.ModelSerializer
+else:
+    _ModelSerializerBase = object
 
-class ModelRulesMixin:
+
+class ModelRulesMixin(_ModelSerializerBase):
     """Validate through the model itself — ``clean()``, field validators and constraints, the one home of every
     rule — on the values the object will have after the write (PATCH sends only some of them).
 
@@ -51,7 +57,7 @@ class ModelRulesMixin:
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
-        model = self.Meta.model
+        model: Any = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
         concrete = {field.name for field in model._meta.concrete_fields}
         for name, value in attrs.items():
