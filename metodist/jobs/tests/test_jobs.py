@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connections, transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -142,6 +143,10 @@ def test_result_file_is_downloaded_by_its_owner_only(client, world):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"a;b\r\n1;2\r\n"
     assert 'filename="result.csv"' in response["Content-Disposition"]
+    # The file itself has no public address: the media folder is not served by any URL.
+    assert client.get(f"/{settings.MEDIA_URL}{job.result_file.name}").status_code == 404
+    client.logout()
+    assert client.get(f"/{settings.MEDIA_URL}{job.result_file.name}").status_code in (302, 404)
 
 
 @pytest.mark.parametrize("name", ["detail", "progress", "download"])
