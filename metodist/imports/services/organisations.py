@@ -79,6 +79,7 @@ class _OrganisationImport(_BaseImport):
         self.default_municipality = self.municipalities[0] if len(self.municipalities) == 1 else None
         self.report.columns = ["Краткое наименование", "Тип", "ИНН", "ОГРН", "Муниципалитет", "Признаки"]
         self.rows: list[_OrganisationRow] = []
+        self._district_verdict: bool | None = None  # whether a «Район» column names municipalities
 
     def missing_columns(self, table: ParsedTable) -> list[str]:
         missing = []
@@ -102,7 +103,7 @@ class _OrganisationImport(_BaseImport):
         city's list it names the city's districts and must not take the place of the municipality."""
         if self.table is None or not self.table.has("district") or self.table.has("municipality"):
             return False
-        if not hasattr(self, "_district_verdict"):
+        if self._district_verdict is None:
             values = {row.text("district") for row in self.table.rows if row.text("district")}
             known = {v for v in values if self._known_municipality(v) is not None}
             self._district_verdict = bool(values) and (
@@ -115,7 +116,7 @@ class _OrganisationImport(_BaseImport):
                         % {"column": self.labels["district"], "municipality": self.default_municipality.name}
                     )
                 )
-        return self._district_verdict
+        return bool(self._district_verdict)
 
     def _municipality(self, row: SheetRow, result: RowResult) -> Territory | None:
         key = "district" if self._district_decides() else "municipality"
