@@ -11,33 +11,37 @@ client-supplied ``X-Forwarded-For``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from auditlog.context import set_actor
 from auditlog.signals import accessed
 from django.db import models
+from django.http import HttpRequest
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from .fields import personal_fields
 from .models import DataExport
 from .net import client_address
 
 
-def record_view(request, instance: models.Model) -> None:
+def record_view(request: HttpRequest, instance: models.Model) -> None:
     """Log that ``request.user`` viewed ``instance`` (an auditlog ACCESS entry)."""
     with set_actor(request.user, remote_addr=client_address(request)):
         accessed.send(instance.__class__, instance=instance)
 
 
-def request_query(request, *, drop: tuple[str, ...] = ("format", "page")) -> str:
+def request_query(request: HttpRequest, *, drop: tuple[str, ...] = ("format", "page")) -> str:
     """The filters of ``request`` as a query string, without the parameters that only shape the answer."""
     query = request.GET.copy()
     for name in drop:
         query.pop(name, None)
-    return query.urlencode()
+    return str(query.urlencode())
 
 
 def record_export(
-    request,
+    request: HttpRequest,
     *,
     what: str,
     file_format: str,
@@ -48,7 +52,7 @@ def record_export(
 ) -> DataExport:
     """Log that ``request.user`` downloaded (or, while ``outcome`` is STARTED, is downloading) ``what``."""
     return DataExport.objects.create(
-        user=request.user,
+        user=request.user,  # type: ignore[misc]  # exports and API lists require a logged-in user
         what=str(what)[:255],
         file_format=file_format,
         row_count=row_count,
@@ -85,7 +89,7 @@ class AuditedListMixin:
 
     audit_what: str = ""
     audit_list_reads: bool | None = None  # None: audit when the model declares personal fields (core.fields)
-    _audited_page: list | None = None
+    _audited_page: list[Any] | None = None
 
     def _audits_list_reads(self) -> bool:
         if self.audit_list_reads is not None:
@@ -93,12 +97,12 @@ class AuditedListMixin:
         model = getattr(self, "model", None)
         return model is not None and bool(personal_fields(model))
 
-    def paginate_queryset(self, queryset):
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
         self._audited_page = page
-        return page
+        return page  # type: ignore[no-any-return]
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._audited_page = None
         response = super().list(request, *args, **kwargs)  # type: ignore[misc]
         if 200 <= response.status_code < 300 and self._audits_list_reads():
@@ -115,9 +119,9 @@ class AuditedListMixin:
                 query=request_query(request, drop=()),
                 object_ids=ids,
             )
-        return response
+        return response  # type: ignore[no-any-return]
 
 
-def acting_as(request):
+def acting_as(request: HttpRequest) -> AbstractContextManager[None]:
     """Context manager: changes made inside are attributed to ``request.user`` (API requests)."""
-    return set_actor(request.user, remote_addr=client_address(request))
+    return set_actor(request.user, remote_addr=client_address(request))  # type: ignore[no-any-return]

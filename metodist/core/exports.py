@@ -26,9 +26,10 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
@@ -80,8 +81,8 @@ def csv_cell(value: Any) -> str:
     """The text of one CSV cell: dates as ДД.ММ.ГГГГ, formula-like text with a leading «'»."""
     value = _plain(value)
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%d.%m.%Y %H:%M")
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return moment.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, str):
@@ -97,7 +98,7 @@ def xlsx_cell(value: Any) -> Any:
     return value
 
 
-def _xlsx_row(sheet, values: list[Any]) -> list[Any]:
+def _xlsx_row(sheet: Any, values: list[Any]) -> list[Any]:
     row = []
     for value in values:
         if isinstance(value, str) and could_be_formula(value):
@@ -134,7 +135,7 @@ def csv_lines(rows: Iterable[Any], columns: list[Column], *, counter: list[int] 
             counter[0] += 1
 
 
-def write_xlsx(rows: Iterable[Any], columns: list[Column], handle, *, title: str) -> int:
+def write_xlsx(rows: Iterable[Any], columns: list[Column], handle: IO[bytes], *, title: str) -> int:
     """Write an XLSX row by row (openpyxl write-only mode) into ``handle``; returns the number of data rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
@@ -193,7 +194,7 @@ def _audited_csv(lines: Iterator[str], entry: DataExport, counter: list[int]) ->
 
 
 def audited_export(
-    request,
+    request: HttpRequest,
     rows: Iterable[Any],
     columns: list[Column],
     *,
@@ -202,7 +203,7 @@ def audited_export(
     what: str,
     row_count: int = 0,
     query: str | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The export of ``rows`` as an XLSX or a streamed CSV, audited truthfully.
 
     The audit row is written as STARTED with the expected ``row_count``; it becomes DONE with the

@@ -18,6 +18,7 @@ Exports apply :func:`strip_control_characters` on the way out as well (see :mod:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -45,19 +46,27 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return strip_control_characters(value)
 
 
+def is_password_key(key: object) -> bool:
+    """A request field holding a password: compared, never stored as text or shown — left as typed."""
+    return isinstance(key, str) and "password" in key.lower()
+
+
 def clean_data(value: Any) -> Any:
-    """Apply :func:`clean_text` (multi-line) to every string inside parsed request data (dicts, lists)."""
+    """Apply :func:`clean_text` (multi-line) to every string inside parsed request data (dicts, lists).
+
+    Values of password fields are left as they are (see :func:`is_password_key`).
+    """
     if isinstance(value, str):
         return clean_text(value, multiline=True)
     if isinstance(value, dict):
-        return {key: clean_data(item) for key, item in value.items()}
+        return {key: item if is_password_key(key) else clean_data(item) for key, item in value.items()}
     if isinstance(value, list):
         return [clean_data(item) for item in value]
     return value
 
 
-def _cleaning(to_python, *, multiline: bool):
-    def to_python_cleaned(value):
+def _cleaning(to_python: Callable[[Any], Any], *, multiline: bool) -> Callable[[Any], Any]:
+    def to_python_cleaned(value: Any) -> Any:
         if isinstance(value, str):
             value = clean_text(value, multiline=multiline)
         return to_python(value)
@@ -74,10 +83,10 @@ class CleanTextFormMixin:
 
     fields: dict[str, forms.Field]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
                 continue
             multiline = isinstance(field.widget, forms.Textarea)
-            field.to_python = _cleaning(field.to_python, multiline=multiline)  # type: ignore[method-assign]
+            field.to_python = _cleaning(field.to_python, multiline=multiline)  # type: ignore[method-assign,assignment]

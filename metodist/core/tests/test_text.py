@@ -71,6 +71,21 @@ def test_the_api_stores_no_control_characters(world, content_format):
     assert world.pa.last_name == "Аничкова"
 
 
+def test_the_api_parsers_leave_passwords_as_typed():
+    from io import BytesIO
+
+    from metodist.core.api_parsers import FormParser, JSONParser
+
+    body = b'{"username": "adm\\u0001in", "password": "pa\\u0001ss", "new_password1": "x\\u0002"}'
+    assert JSONParser().parse(BytesIO(body), "application/json") == {
+        "username": "admin",
+        "password": "pa\x01ss",
+        "new_password1": "x\x02",
+    }
+    form = FormParser().parse(BytesIO(b"username=adm%01in&password=pa%01ss"), "application/x-www-form-urlencoded", {})
+    assert (form["username"], form["password"]) == ("admin", "pa\x01ss")
+
+
 def test_the_import_cell_reader_uses_the_same_cleaning():
     assert cell_text(DIRTY) == "Аничкова"
     assert cell_text("Ива\x01нова\x0bМария") == "Иванова Мария"
