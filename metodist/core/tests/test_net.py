@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 from django.test import RequestFactory
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
 from metodist.core import audit
 from metodist.core.net import ClientAddressMiddleware, client_address
@@ -113,3 +115,16 @@ def test_view_audit_and_change_log_ignore_a_spoofed_forwarded_for(client, settin
     assert response.status_code == 200
     entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("timestamp")
     assert entry.remote_addr == "203.0.113.5"
+
+
+@pytest.mark.parametrize(("trusted", "expected"), [([], "203.0.113.5"), (["203.0.113.5"], "198.51.100.7")])
+def test_throttles_see_the_resolved_address_not_the_clients_claim(settings, trusted, expected):
+    """DRF throttles key on X-Forwarded-For when present; after the middleware only the resolved address is left."""
+    settings.TRUSTED_PROXIES = trusted
+    seen = {}
+
+    def view(request):
+        seen["ident"] = BaseThrottle().get_ident(Request(request))
+
+    ClientAddressMiddleware(view)(_request("203.0.113.5", "198.51.100.7"))
+    assert seen["ident"] == expected
