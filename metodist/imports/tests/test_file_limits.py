@@ -218,3 +218,19 @@ def test_csv_with_a_long_line_of_short_cells():
         [["ФИО", "Дата рождения", "Должность"], ["Петрова Анна", "12.04.1990", "Учитель", *["x" * 150] * 150]]
     )
     assert _csv_refused(content) == str(errors.CSV_LINE_TOO_LONG % {"line": 2, "limit": "20\xa0000"})
+
+
+def test_the_refusal_reaches_the_preview_page_and_the_file_is_not_kept(client, world, no_parsing):
+    from metodist.imports.models import ImportStatus
+
+    from .utils import last_batch, text, upload
+
+    client.force_login(world.users["coordinator"])
+    response = upload(client, bad_files.empty_rows(1_000_000), "Список.xlsx", organisation=world.org_a)
+    batch = last_batch()
+    message = str(errors.SHEET_TOO_MANY_ROWS % {"sheet": "Лист1", "limit": "5\xa0000"})
+    assert batch.status == ImportStatus.FAILED
+    assert batch.report["file_errors"] == [message]
+    assert not batch.file  # a refused file is not kept
+    assert message in text(response)
+    assert not no_parsing
