@@ -234,3 +234,14 @@ def test_the_refusal_reaches_the_preview_page_and_the_file_is_not_kept(client, w
     assert not batch.file  # a refused file is not kept
     assert message in text(response)
     assert not no_parsing
+
+
+def test_a_shared_string_longer_than_excel_allows(no_parsing):
+    import random
+
+    text = "".join(random.Random(7).choices("абвгдежзийклмнопрстуфхцчшщыэюя ", k=40_000))
+    content = bad_files.write_xlsx(
+        bad_files.sheet(bad_files.staff_header_rows()), shared_strings=bad_files.shared_strings(["ФИО", text])
+    )
+    message, _elapsed = _refused(content)
+    assert message == str(errors.SHARED_STRING_TOO_LONG % {"limit": "32\xa0767"})
