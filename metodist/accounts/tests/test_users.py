@@ -365,3 +365,20 @@ def test_an_unreachable_mail_server_does_not_lose_the_created_account(
         response = client.post(url, {"username": "later", "email": "later@example.org", "role": Role.TEACHER})
     assert response.status_code == 302
     assert User.objects.filter(username="later", person=person).exists()
+
+
+def test_user_detail_query_count_does_not_grow_with_roles(client, world):
+    user = world.users["coordinator"]
+    client.force_login(world.users["methodologist"])
+    url = reverse("accounts:user_detail", args=[user.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(5):
+        RoleAssignment.objects.create(
+            user=user, role=Role.COORDINATOR, organisation=OrganisationFactory(territory=world.m1)
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["target"].visible_roles) == 6
+    assert len(many) == len(few)
