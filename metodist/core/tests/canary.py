@@ -121,14 +121,16 @@ SKIPPED_KWARGS: dict[str, str] = {
 }
 
 
-def variant(*, query: dict | None = None, allow: tuple[str, ...] = (), **kwargs) -> dict:
+def variant(*, query: dict | None = None, allow: tuple[str, ...] = (), hidden: bool = False, **kwargs) -> dict:
     """One way to call a route: URL kwargs, a query string, and needles the page may legitimately show.
 
-    ``allow`` is for values the viewing user typed themselves (a request's СНИЛС shown back to its
-    requester): say why where you declare it. The marker itself can never be allowed.
+    ``hidden=True`` says the URL names a canary object: every non-global user must get a redirect, 403,
+    404 or 405, never a page (even one that happens to show nothing marked). ``allow`` is for values the
+    viewing user typed themselves (a request's СНИЛС shown back to its requester): say why where you
+    declare it. The marker itself can never be allowed.
     """
     assert all(MARKER.lower() not in needle.lower() for needle in allow), "the marker cannot be allowed"
-    return {"kwargs": kwargs, "query": query or {}, "allow": tuple(allow)}
+    return {"kwargs": kwargs, "query": query or {}, "allow": tuple(allow), "hidden": hidden}
 
 
 @dataclass
@@ -474,19 +476,19 @@ def walk_plan() -> Plan:
     return Plan(walked=walked, skipped=skipped, undeclared=undeclared, stale=stale, declared=declared)
 
 
-def urls_to_walk(plan: Plan, world: CanaryWorld) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(URL name, URL, allowed needles): each name bare (if it takes no kwargs) and with every declared variant."""
-    result: list[tuple[str, str, tuple[str, ...]]] = []
+def urls_to_walk(plan: Plan, world: CanaryWorld) -> list[tuple[str, str, dict]]:
+    """(URL name, URL, variant): each name bare (if it takes no kwargs) and with every declared variant."""
+    result: list[tuple[str, str, dict]] = []
     for name, kwarg_sets in sorted(plan.walked.items()):
         variants = list(plan.declared[name](world)) if name in plan.declared else []
         if frozenset() in kwarg_sets:
-            result.append((name, reverse(name), ()))
+            result.append((name, reverse(name), variant()))
         for item in variants:
             url = reverse(name, kwargs=item.get("kwargs") or {})
             query = item.get("query") or {}
             if query:
                 url = f"{url}?{urlencode(query, doseq=True)}"
-            result.append((name, url, tuple(item.get("allow", ()))))
+            result.append((name, url, item))
     return result
 
 
@@ -633,6 +635,7 @@ class Visit:
     context: str = ""
     error: str = ""
     seconds: float = 0.0
+    hidden: bool = False
 
 
 def client_for(world: CanaryWorld, role: str) -> Client:
@@ -668,10 +671,11 @@ def visit(client: Client, name: str, url: str, needles: Iterable[str]) -> Visit:
     return result
 
 
-def walk(world: CanaryWorld, role: str, urls: list[tuple[str, str, tuple[str, ...]]]) -> list[Visit]:
+def walk(world: CanaryWorld, role: str, urls: list[tuple[str, str, dict]]) -> list[Visit]:
     client = client_for(world, role)
     visits = []
-    for name, url, allowed in urls:
+    for name, url, declared in urls:
+        allowed = declared.get("allow", ())
         # A needle the request itself carries (?q=<canary ИНН>) is echoed back by search boxes and links;
         # the marker is never in a URL, so the canary's rows are still caught by it.
         needles = [
@@ -682,6 +686,7 @@ def walk(world: CanaryWorld, role: str, urls: list[tuple[str, str, tuple[str, ..
         started = time.perf_counter()
         result = visit(client, name, url, needles)
         result.seconds = time.perf_counter() - started
+        result.hidden = bool(declared.get("hidden"))
         visits.append(result)
     return visits
 
@@ -694,6 +699,8 @@ def problems(visits: list[Visit], *, marker_allowed: bool) -> list[str]:
             found.append(f"{item.status} {item.url} ({item.name}) {item.error}")
         elif item.leaked and not marker_allowed:
             found.append(f"LEAK {item.url} ({item.name}, {item.status}): {item.leaked} … {item.context} …")
+        elif item.hidden and not marker_allowed and item.status is not None and item.status < 300:
+            found.append(f"VISIBLE {item.url} ({item.name}): {item.status} for a canary object")
     return found
 
 

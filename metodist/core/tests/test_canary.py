@@ -296,3 +296,16 @@ def test_decoders_find_the_marker(content_type, body):
 def test_unknown_binary_formats_fail_loudly():
     with pytest.raises(canary.UndecodableResponse):
         canary.decode_body(b"\x89PNG\r\n\x1a\n....", "image/png")
+
+
+def test_problems_flag_server_errors_leaks_and_visible_canary_objects():
+    visits = [
+        canary.Visit("a", "/a/", 500, error="boom"),
+        canary.Visit("b", "/b/", 200, leaked=[canary.MARKER.lower()], context="…"),
+        canary.Visit("c", "/c/", 200, hidden=True),
+        canary.Visit("d", "/d/", 404, hidden=True),
+        canary.Visit("e", "/e/", 200),
+    ]
+    found = canary.problems(visits, marker_allowed=False)
+    assert [line.split()[1] for line in found] == ["/a/", "/b/", "/c/"]
+    assert [line.split()[1] for line in canary.problems(visits, marker_allowed=True)] == ["/a/"]

@@ -42,8 +42,8 @@ CANARY_ROUTES = {
     ],
     "imports:list": lambda w: [variant(query={"page": "1"})],
     "imports:template": lambda w: [variant(kind="staff"), variant(kind="organisations")],
-    "imports:preview": lambda w: [variant(pk=w.import_batch.pk)],
-    "imports:apply": lambda w: [variant(pk=w.import_batch.pk)],
-    "imports:recheck": lambda w: [variant(pk=w.import_batch.pk)],
-    "imports:errors_file": lambda w: [variant(pk=w.import_batch.pk)],
+    "imports:preview": lambda w: [variant(pk=w.import_batch.pk, hidden=True)],
+    "imports:apply": lambda w: [variant(pk=w.import_batch.pk, hidden=True)],
+    "imports:recheck": lambda w: [variant(pk=w.import_batch.pk, hidden=True)],
+    "imports:errors_file": lambda w: [variant(pk=w.import_batch.pk, hidden=True)],
 }

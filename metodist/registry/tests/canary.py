@@ -99,58 +99,61 @@ CANARY_ROUTES = {
     # People -------------------------------------------------------------------------------------
     "registry:person_list": _person_list_queries,
     "registry:person_export": lambda w: _export_queries(w, search=w.search_term),
-    "registry:person_detail": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk), *_mentee(w)],
-    "registry:person_edit": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk), *_mentee(w)],
-    "registry:employment_create": lambda w: [variant(pk=w.person.pk), variant(pk=w.bridge.pk)],
-    "registry:course_create": lambda w: [variant(pk=w.person.pk), *_mentee(w)],
-    "registry:award_create": lambda w: [variant(pk=w.person.pk)],
-    "registry:status_create": lambda w: [variant(pk=w.person.pk)],
-    "registry:employment_edit": lambda w: [variant(pk=w.employment.pk), variant(pk=w.bridge_employment.pk)],
-    "registry:course_edit": lambda w: [variant(pk=w.course.pk)],
+    "registry:person_detail": lambda w: [variant(pk=w.person.pk, hidden=True), variant(pk=w.bridge.pk), *_mentee(w)],
+    "registry:person_edit": lambda w: [variant(pk=w.person.pk, hidden=True), variant(pk=w.bridge.pk), *_mentee(w)],
+    "registry:employment_create": lambda w: [variant(pk=w.person.pk, hidden=True), variant(pk=w.bridge.pk)],
+    "registry:course_create": lambda w: [variant(pk=w.person.pk, hidden=True), *_mentee(w)],
+    "registry:award_create": lambda w: [variant(pk=w.person.pk, hidden=True)],
+    "registry:status_create": lambda w: [variant(pk=w.person.pk, hidden=True)],
+    "registry:employment_edit": lambda w: [
+        variant(pk=w.employment.pk, hidden=True),
+        variant(pk=w.bridge_employment.pk),
+    ],
+    "registry:course_edit": lambda w: [variant(pk=w.course.pk, hidden=True)],
     "registry:person_item_delete": lambda w: [
-        variant(kind="course", pk=w.course.pk),
-        variant(kind="award", pk=w.award.pk),
-        variant(kind="status", pk=w.status.pk),
+        variant(kind="course", pk=w.course.pk, hidden=True),
+        variant(kind="award", pk=w.award.pk, hidden=True),
+        variant(kind="status", pk=w.status.pk, hidden=True),
     ],
     # Organisations ------------------------------------------------------------------------------
     "registry:organisation_list": _organisation_list_queries,
     "registry:organisation_export": lambda w: _export_queries(w, search=w.search_term),
-    "registry:organisation_detail": lambda w: [variant(pk=w.organisation.pk)],
+    "registry:organisation_detail": lambda w: [variant(pk=w.organisation.pk, hidden=True)],
     "registry:organisation_autocomplete": lambda w: [
         variant(query={"q": w.search_term}),
         variant(query={"q": w.organisation.inn}),
         variant(query={"territory": w.territory.pk}),
         variant(query={}),
     ],
-    "registry:organisation_edit": lambda w: [variant(pk=w.organisation.pk)],
-    "registry:class_create": lambda w: [variant(pk=w.organisation.pk)],
-    "registry:class_detail": lambda w: [variant(pk=w.school_class.pk)],
-    "registry:assignment_delete": lambda w: [variant(pk=w.assignment.pk)],
+    "registry:organisation_edit": lambda w: [variant(pk=w.organisation.pk, hidden=True)],
+    "registry:class_create": lambda w: [variant(pk=w.organisation.pk, hidden=True)],
+    "registry:class_detail": lambda w: [variant(pk=w.school_class.pk, hidden=True)],
+    "registry:assignment_delete": lambda w: [variant(pk=w.assignment.pk, hidden=True)],
     # Person match requests («на подтверждении у методиста») ------------------------------------
     "registry:match_request_list": lambda w: [variant(query={"state": "pending"}), variant(query={"q": w.search_term})],
     "registry:match_request_detail": lambda w: [
-        variant(pk=w.extra["match_request"].pk),
+        variant(pk=w.extra["match_request"].pk, hidden=True),
         variant(pk=w.extra["match_request_into_scope"].pk, allow=_TYPED_BY_REQUESTER),
     ],
     "registry:match_request_confirm": lambda w: [
-        variant(pk=w.extra["match_request"].pk),
+        variant(pk=w.extra["match_request"].pk, hidden=True),
         variant(pk=w.extra["match_request_into_scope"].pk, allow=_TYPED_BY_REQUESTER),
     ],
     "registry:match_request_reject": lambda w: [
-        variant(pk=w.extra["match_request"].pk),
+        variant(pk=w.extra["match_request"].pk, hidden=True),
         variant(pk=w.extra["match_request_into_scope"].pk, allow=_TYPED_BY_REQUESTER),
     ],
     # API ----------------------------------------------------------------------------------------
     "api:territory-list": _api_list(
         lambda w: {"parent": w.region.pk}, lambda w: {"kind": "municipality"}, browsable=False
     ),
-    "api:territory-detail": lambda w: [variant(pk=w.territory.pk), variant(pk=w.region.pk)],
+    "api:territory-detail": lambda w: [variant(pk=w.territory.pk, hidden=True), variant(pk=w.region.pk, hidden=True)],
     "api:organisation-list": _api_list(
         lambda w: {"q": w.search_term}, lambda w: {"territory": w.territory.pk}, lambda w: {"page_size": 500}
     ),
     "api:organisation-detail": lambda w: [
-        variant(pk=w.organisation.pk),
-        variant(pk=w.organisation.pk, query={"format": "api"}),
+        variant(pk=w.organisation.pk, hidden=True),
+        variant(pk=w.organisation.pk, query={"format": "api"}, hidden=True),
     ],
     "api:person-list": _api_list(
         lambda w: {"q": w.search_term},
@@ -162,22 +165,22 @@ CANARY_ROUTES = {
     ),
     "api:person-detail": lambda w: [
         *_mentee(w),
-        variant(pk=w.person.pk),
+        variant(pk=w.person.pk, hidden=True),
         variant(pk=w.bridge.pk),
         variant(pk=w.bridge.pk, query={"format": "api"}),
     ],
     "api:employment-list": _api_list(
         lambda w: {"person": w.bridge.pk}, lambda w: {"organisation": w.organisation.pk}, lambda w: {"page_size": 500}
     ),
-    "api:employment-detail": lambda w: [variant(pk=w.employment.pk), variant(pk=w.bridge_employment.pk)],
+    "api:employment-detail": lambda w: [variant(pk=w.employment.pk, hidden=True), variant(pk=w.bridge_employment.pk)],
     "api:course-list": _api_list(lambda w: {"person": w.person.pk}),
-    "api:course-detail": lambda w: [variant(pk=w.course.pk)],
+    "api:course-detail": lambda w: [variant(pk=w.course.pk, hidden=True)],
     "api:school-class-list": _api_list(lambda w: {"organisation": w.organisation.pk}),
-    "api:school-class-detail": lambda w: [variant(pk=w.school_class.pk)],
+    "api:school-class-detail": lambda w: [variant(pk=w.school_class.pk, hidden=True)],
     "api:teaching-assignment-list": _api_list(
         lambda w: {"person": w.person.pk}, lambda w: {"organisation": w.organisation.pk}
     ),
-    "api:teaching-assignment-detail": lambda w: [variant(pk=w.assignment.pk)],
+    "api:teaching-assignment-detail": lambda w: [variant(pk=w.assignment.pk, hidden=True)],
     # Reference data: the same for everyone, no personal data.
     "api:position-list": _api_list(browsable=False),
     "api:position-detail": lambda w: [variant(pk=Position.objects.order_by("pk").first().pk)],
