@@ -12,6 +12,8 @@ import zipfile
 from types import SimpleNamespace
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import RequestFactory
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -202,3 +204,19 @@ def test_a_finished_csv_export_records_the_rows_actually_sent(world):
 
 def test_sheet_titles_lose_characters_excel_forbids():
     assert exports.sheet_title("Педагоги: 5/6 [выгрузка]?*" + "х" * 40) == "Педагоги 56 выгрузка" + "х" * 11
+
+
+@pytest.mark.django_db
+def test_a_csv_download_broken_off_by_the_client_is_audited_as_failed(world):
+    response = audited_export(
+        _request(world.users["admin"]), _rows(["a", "b", "c"]), COLUMNS, file_format="csv", stem="t", what="Тест"
+    )
+    chunks = iter(response.streaming_content)
+    next(chunks)  # the header line reached the client, then the connection dropped
+    request_finished.disconnect(close_old_connections)  # as Django's test client does: keep the test's connection
+    try:
+        response.close()  # what the WSGI server does when the client goes away
+    finally:
+        request_finished.connect(close_old_connections)
+    entry = DataExport.objects.get()
+    assert (entry.outcome, entry.row_count) == (DataExport.Outcome.FAILED, 0)
