@@ -31,6 +31,9 @@ Each installed ``metodist.<app>`` declares its routes in ``metodist/<app>/tests/
         ],
     }
 
+    # variant(..., hidden=True): the URL names a canary object, so a non-global user must get 3xx/403/404/405
+    # variant(..., allow=(value,)): a needle the viewer typed themselves and may see back (say why)
+
     # optional: routes the walker must not visit, each with the reason
     CANARY_EXCLUDED = {"myapp:download_everything": "POST only and covered by test_x"}
 
@@ -121,16 +124,24 @@ SKIPPED_KWARGS: dict[str, str] = {
 }
 
 
-def variant(*, query: dict | None = None, allow: tuple[str, ...] = (), hidden: bool = False, **kwargs) -> dict:
+def variant(
+    *,
+    query: dict | None = None,
+    allow: tuple[str, ...] = (),
+    hidden: bool = False,
+    roles: tuple[str, ...] = (),
+    **kwargs,
+) -> dict:
     """One way to call a route: URL kwargs, a query string, and needles the page may legitimately show.
 
     ``hidden=True`` says the URL names a canary object: every non-global user must get a redirect, 403,
     404 or 405, never a page (even one that happens to show nothing marked). ``allow`` is for values the
     viewing user typed themselves (a request's СНИЛС shown back to its requester): say why where you
-    declare it. The marker itself can never be allowed.
+    declare it. The marker itself can never be allowed. ``roles`` limits the variant to some users (only for
+    pages that show no data and cost seconds, such as the OpenAPI schema; say why).
     """
     assert all(MARKER.lower() not in needle.lower() for needle in allow), "the marker cannot be allowed"
-    return {"kwargs": kwargs, "query": query or {}, "allow": tuple(allow), "hidden": hidden}
+    return {"kwargs": kwargs, "query": query or {}, "allow": tuple(allow), "hidden": hidden, "roles": tuple(roles)}
 
 
 @dataclass
@@ -481,7 +492,8 @@ def urls_to_walk(plan: Plan, world: CanaryWorld) -> list[tuple[str, str, dict]]:
     result: list[tuple[str, str, dict]] = []
     for name, kwarg_sets in sorted(plan.walked.items()):
         variants = list(plan.declared[name](world)) if name in plan.declared else []
-        if frozenset() in kwarg_sets:
+        bare_declared = any(not item.get("kwargs") and not item.get("query") for item in variants)
+        if frozenset() in kwarg_sets and not bare_declared:
             result.append((name, reverse(name), variant()))
         for item in variants:
             url = reverse(name, kwargs=item.get("kwargs") or {})
@@ -675,6 +687,8 @@ def walk(world: CanaryWorld, role: str, urls: list[tuple[str, str, dict]]) -> li
     client = client_for(world, role)
     visits = []
     for name, url, declared in urls:
+        if declared.get("roles") and role not in declared["roles"]:
+            continue
         allowed = declared.get("allow", ())
         # A needle the request itself carries (?q=<canary ИНН>) is echoed back by search boxes and links;
         # the marker is never in a URL, so the canary's rows are still caught by it.
@@ -713,4 +727,7 @@ CANARY_ROUTES = {
         variant(query={"page": "2"}),
     ],
     "login": lambda w: [variant(query={"next": w.person.get_absolute_url()})],
+    # The OpenAPI schema describes endpoints, never data, and takes seconds to generate: walk it as a user
+    # without roles, a scoped user, the administrator and an anonymous visitor only.
+    "api:schema": lambda w: [variant(roles=("anonymous", "nobody", "coordinator", "admin"))],
 }
