@@ -102,6 +102,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: scoped queries with per-row subqueries get cost estimates over jit_above_cost, and compiling
+    # them took PostgreSQL 5–9 s of CPU for exports that then ran in 1.5 s (bench/RESULTS.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Jobs write their progress through a second connection to the same database, outside the transaction
 # of the work itself (metodist/jobs/runner.py). In tests it mirrors the default database.
 DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
