@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,11 @@ from .models import (
 )
 from .validators import normalise_snils
 
+if TYPE_CHECKING:
+    _ModelFormBase = forms.ModelForm
+else:
+    _ModelFormBase = object
+
 GRADES_ERROR = _("Укажите параллели числами от 1 до 11 через запятую или диапазоном, например «5-9, 11».")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,7 +49,7 @@ class GradesField(forms.CharField):
             raise forms.ValidationError(GRADES_ERROR, code="invalid_grades") from error
 
 
-class BoundInstanceMixin:
+class BoundInstanceMixin(_ModelFormBase):
     """A model form whose instance already holds what the page fixes (the person, the organisation, the class).
 
     Django leaves fields that are not on the form out of model validation; naming them in ``bind()`` keeps
@@ -57,7 +64,7 @@ class BoundInstanceMixin:
                 self._bound_names.add(name)
 
     def _get_validation_exclusions(self):
-        return super()._get_validation_exclusions() - getattr(self, "_bound_names", set())
+        return super()._get_validation_exclusions() - getattr(self, "_bound_names", set())  # type: ignore[misc]
 
 
 class OrganisationForm(StyledFormMixin, forms.ModelForm):
@@ -120,7 +127,7 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         return normalise_snils(value) if value else ""
 
     def _get_validation_exclusions(self):
-        exclude = super()._get_validation_exclusions()
+        exclude = super()._get_validation_exclusions()  # type: ignore[misc]
         if self.instance._state.adding:
             # A new person's used СНИЛС is not an error: the service holds the person for confirmation
             # (answering «already exists» would tell anyone whether a СНИЛС is in the registry).
