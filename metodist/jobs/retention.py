@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import FINISHED_STATES, Job
 from .periodic import periodic
 from .services import job_reap
+
+DEFAULT_TASK_BACKEND_ALIAS = "default"
 
 
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -40,3 +43,15 @@ def reap_jobs() -> int:
 @periodic("jobs.retention")
 def expire_job_files() -> int:
     return job_files_expire()
+
+
+@periodic("jobs.task_rows")
+def prune_task_rows() -> bool:
+    """The database task backend's own rows of finished tasks go after the retention period too."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+        return False
+    call_command("prune_db_task_results", queue_name="*", min_age_days=settings.RETENTION_DAYS, verbosity=0)
+    return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 
 import pytest
 from django.core.files.base import ContentFile
@@ -82,3 +83,15 @@ def test_reaper_runs_periodically(world):
     call_command("run_periodic", stdout=io.StringIO())
     job.refresh_from_db()
     assert job.state == JobState.FAILED
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}, RETENTION_DAYS=30)
+def test_finished_task_rows_of_the_database_backend_are_pruned_after_the_retention_period(world):
+    from django_tasks_db.models import DBTaskResult
+
+    old = job_create(owner=world.users["coordinator"], kind=handlers.ECHO, title="Старое")
+    fresh = job_create(owner=world.users["coordinator"], kind=handlers.ECHO, title="Свежее")
+    DBTaskResult.objects.update(status="SUCCESSFUL", finished_at=timezone.now())
+    DBTaskResult.objects.filter(id=old.task_id).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    call_command("run_periodic", stdout=io.StringIO())
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [uuid.UUID(fresh.task_id)]
