@@ -89,6 +89,9 @@ def apply_file(context: JobContext) -> None:
                 batch=batch, user=context.owner, only_valid=bool(context.params.get("only_valid"))
             )
         except services.ImportRejected as rejected:
+            batch.refresh_from_db()
+            if batch.status == ImportStatus.FAILED:  # the re-check refused the file as a whole
+                _discard_file(batch)
             raise JobRefused(rejected.message) from rejected
     counts = report.counts()
     context.message = errors.APPLIED % {
