@@ -11,6 +11,7 @@ from django_tables2.rows import BoundRows
 from metodist.core.fields import PERSONAL_ACCESS
 from metodist.core.plurals import years_text
 
+from .choices import QualificationCategory
 from .models import Organisation, Person
 
 
@@ -88,7 +89,14 @@ class PersonTable(tables.Table):
 
     def render_category(self, record):
         employments = getattr(record, "current_employments", [])
-        return format_html_join(mark_safe("<br>"), "{}", ((e.get_category_display(),) for e in employments))
+        labels = self._category_labels()
+        return format_html_join(mark_safe("<br>"), "{}", ((labels.get(e.category, e.category),) for e in employments))
+
+    def _category_labels(self) -> dict[str, str]:
+        # get_category_display() normalises the choices and translates the label for every cell.
+        if not hasattr(self, "_labels"):
+            self._labels = {value: str(label) for value, label in QualificationCategory.choices}
+        return self._labels
 
     def render_age(self, record):
         if not _personal(record):
