@@ -31,7 +31,6 @@ from typing import IO, Any
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
-from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -59,34 +58,47 @@ class Column:
 # Cells ------------------------------------------------------------------------------------------
 
 
+_TRIGGERS = frozenset(FORMULA_TRIGGERS)
+_NUMBERS_AND_DATES = (int, float, decimal.Decimal, datetime.date, datetime.time)
+
+
 def could_be_formula(text: str) -> bool:
     """Would a spreadsheet treat ``text`` as a formula (or its start as a command)?"""
-    return text.startswith(FORMULA_TRIGGERS) or text.lstrip(" ").startswith(FORMULA_TRIGGERS)
+    if not text:
+        return False
+    first = text[0]
+    return first in _TRIGGERS or (first == " " and text.lstrip(" ")[:1] in _TRIGGERS)
+
+
+def _clean(text: str) -> str:
+    # str.isprintable() is a fast scan in C; only text with an unprintable character (rare: line breaks,
+    # control characters) goes through the regular expression. Every removed character is unprintable.
+    return text if text.isprintable() else strip_control_characters(text)
 
 
 def _plain(value: Any) -> Any:
     """None → «», bools in Russian, numbers and dates as they are, everything else as clean text."""
+    if type(value) is str:  # the common case first: exports are mostly text
+        return _clean(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "да" if value else "нет"
-    if isinstance(value, int | float | decimal.Decimal | datetime.date | datetime.time):
+    if isinstance(value, _NUMBERS_AND_DATES):
         return value
-    if isinstance(value, Promise):
-        value = str(value)
-    return strip_control_characters(value if isinstance(value, str) else str(value))
+    return _clean(str(value))
 
 
 def csv_cell(value: Any) -> str:
     """The text of one CSV cell: dates as ДД.ММ.ГГГГ, formula-like text with a leading «'»."""
     value = _plain(value)
+    if type(value) is str:
+        return "'" + value if could_be_formula(value) else value
     if isinstance(value, datetime.datetime):
         moment = timezone.localtime(value) if timezone.is_aware(value) else value
         return moment.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, str):
-        return "'" + value if could_be_formula(value) else value
     return str(value)
 
 

@@ -220,3 +220,13 @@ def test_a_csv_download_broken_off_by_the_client_is_audited_as_failed(world):
         request_finished.connect(close_old_connections)
     entry = DataExport.objects.get()
     assert (entry.outcome, entry.row_count) == (DataExport.Outcome.FAILED, 0)
+
+
+def test_the_printable_fast_path_cannot_skip_a_removable_character():
+    """Cells skip the regular expression when str.isprintable(): every removed character must be unprintable."""
+    from metodist.core.text import CONTROL_CHARACTERS
+
+    printable_but_removed = [
+        hex(code) for code in range(0x110000) if CONTROL_CHARACTERS.match(chr(code)) and chr(code).isprintable()
+    ]
+    assert printable_but_removed == []
