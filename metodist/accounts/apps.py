@@ -9,6 +9,16 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from metodist.core.scoping import register_permissions, register_role_source
+
+        from .choices import DEFAULT_PERMISSIONS
+        from .roles import roles_of
+
+        # The permission contract (metodist.core.scoping) reads assignments and tables from here.
+        register_role_source(roles_of)
+        for capability, table in DEFAULT_PERMISSIONS.items():
+            register_permissions(capability, table)
+
         from metodist.core.navigation import register_menu_item
 
         from .models import ApiToken, RoleAssignment, User

@@ -3,6 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The contract's vocabulary lives in core; imported from here by most of the code.
+from metodist.core.permissions import AUDIT_CAPABILITY, Action, ScopeKind
+
+__all__ = ["Action", "Capability", "Role", "ScopeKind", "ROLE_ACTIONS", "ROLE_SCOPE_KIND", "DEFAULT_PERMISSIONS"]
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Администратор системы")
@@ -15,22 +20,6 @@ class Role(models.TextChoices):
     ASSOCIATION_HEAD = "association_head", _("Руководитель объединения")
 
 
-class ScopeKind(models.TextChoices):
-    GLOBAL = "global", _("Вся система")
-    TERRITORY = "territory", _("Территория (регион или муниципалитет)")
-    ORGANISATION = "organisation", _("Организация")
-    SELF = "self", _("Свой профиль")
-
-
-class Action(models.TextChoices):
-    VIEW = "view", _("Просмотр")
-    # Personal data (СНИЛС, birth date, phone, e-mail …) beyond the public card; see metodist.core.fields.
-    VIEW_PERSONAL = "view_personal", _("Просмотр персональных данных")
-    CHANGE = "change", _("Изменение")
-    EXPORT = "export", _("Выгрузка")
-    IMPORT = "import", _("Загрузка")
-
-
 class Capability(models.TextChoices):
     """Parts of the product with their own permissions (metodist.core.scoping.register_permissions).
 
@@ -40,6 +29,7 @@ class Capability(models.TextChoices):
     REGISTRY = "registry", _("Реестр педагогов и организаций")
     ACCOUNTS = "accounts", _("Пользователи и роли")
     IMPORTS = "imports", _("Загрузка списков")
+    AUDIT = AUDIT_CAPABILITY, _("Журнал аудита")
 
 
 # The kind of scope each role is bound to. Mentor, expert and association head see their own profile
@@ -91,4 +81,6 @@ DEFAULT_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         Role.METHODOLOGIST: frozenset({Action.VIEW, Action.IMPORT}),
         Role.COORDINATOR: frozenset({Action.VIEW, Action.IMPORT}),
     },
+    # the administrator's audit pages (core)
+    Capability.AUDIT: {Role.ADMIN: frozenset({Action.VIEW})},
 }

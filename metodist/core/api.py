@@ -24,10 +24,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from metodist.accounts.choices import Action
-
 from .audit import AuditedListMixin, acting_as
 from .fields import can_view_personal, personal_fields, public_only, with_personal_access
+from .permissions import Action
 from .scoping import can
 
 NOT_FOUND = _("Не найдено.")

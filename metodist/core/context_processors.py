@@ -2,17 +2,21 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.roles import is_administrator, roles_of
-
 from .navigation import menu_for, register_menu_item
+from .permissions import AUDIT_CAPABILITY, Action
+from .scoping import can, roles
 
 
 def _authenticated(user) -> bool:
     return user.is_authenticated
 
 
+def _reads_the_audit(user) -> bool:
+    return can(user, Action.VIEW, AUDIT_CAPABILITY)
+
+
 register_menu_item("core.dashboard", label=_("Обзор"), url="core:dashboard", order=0, active_prefix="/")
-register_menu_item("core.audit", label=_("Аудит"), url="core:audit", visible=is_administrator, order=90)
+register_menu_item("core.audit", label=_("Аудит"), url="core:audit", visible=_reads_the_audit, order=90)
 register_menu_item("core.api", label=_("API"), url="api:docs", visible=_authenticated, order=100)
 
 
@@ -22,5 +26,5 @@ def navigation(request):
         return {}
     return {
         "nav_items": menu_for(request),
-        "user_roles": [str(a).split(": ", 1)[-1] for a in roles_of(user)],
+        "user_roles": [str(a).split(": ", 1)[-1] for a in roles(user)],
     }

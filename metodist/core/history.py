@@ -14,8 +14,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from metodist.accounts.choices import Action
-
+from .permissions import Action
 from .scoping import ScopedQuerySet, scope_for
 
 

@@ -11,9 +11,8 @@ from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
-from metodist.accounts.choices import Action
-
 from .exports import FORMATS, audited_export
+from .permissions import Action
 from .scoping import DEFAULT_CAPABILITY, can
 
 PER_PAGE = 25

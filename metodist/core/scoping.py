@@ -26,13 +26,10 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from metodist.accounts.choices import DEFAULT_PERMISSIONS, Action, Capability, ScopeKind
-from metodist.accounts.roles import roles_of
+from .permissions import DEFAULT_CAPABILITY, Action, ScopeKind
 
 _CACHE_ATTR = "_metodist_scopes"
 _generation = [0]  # bumped when relation scopes change, so scopes cached on user objects are recomputed
-DEFAULT_CAPABILITY = Capability.REGISTRY
-
 # capability -> role -> actions
 _PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {}
 
@@ -47,8 +44,23 @@ def role_actions(capability: str = DEFAULT_CAPABILITY) -> dict[str, frozenset[st
     return _PERMISSIONS.get(str(capability), {})
 
 
-for _capability, _declared in DEFAULT_PERMISSIONS.items():
-    register_permissions(_capability, _declared)
+# Role assignments: the accounts app tells core how a user's assignments are read -------------------
+
+_role_source: Callable[[object], Iterable] | None = None
+
+
+def register_role_source(function: Callable[[object], Iterable]) -> None:
+    """The app that owns role assignments gives core a function: user → their assignments (each with
+    ``role``, ``scope_kind``, ``territory_id``, ``organisation_id``), cached on the user by that app."""
+    global _role_source
+    _role_source = function
+
+
+def roles(user) -> list:
+    """The role assignments of ``user`` (none before the accounts app registered its source)."""
+    if _role_source is None or user is None or not user.is_authenticated:
+        return []
+    return list(_role_source(user))
 
 
 # Relation scopes ---------------------------------------------------------------------------------
@@ -194,7 +206,7 @@ def scope_for(user, action: str = Action.VIEW, capability: str | None = DEFAULT_
     organisations: set[int] = set()
     persons: set[int] = set()
     relations: set[tuple[RelationScope, int]] = set()
-    assignments = roles_of(user)
+    assignments = roles(user)
     for assignment in assignments:
         if action not in permissions.get(assignment.role, ()):
             continue

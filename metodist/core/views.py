@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from metodist.accounts.roles import is_administrator, roles_of
-
 from .models import DataExport
 from .navigation import dashboard_cards
+from .permissions import AUDIT_CAPABILITY, Action
+from .scoping import can, roles
 from .templatetags.metodist import AUDIT_ACTIONS
 
 
@@ -19,13 +19,13 @@ from .templatetags.metodist import AUDIT_ACTIONS
 def dashboard(request):
     """The user's roles and the cards the apps contribute (metodist.core.navigation)."""
     cards, card_context = dashboard_cards(request)
-    context = {**card_context, "roles": roles_of(request.user), "cards": cards}
+    context = {**card_context, "roles": roles(request.user), "cards": cards}
     return render(request, "core/dashboard.html", context)
 
 
 @login_required
 def audit(request):
-    if not is_administrator(request.user):
+    if not can(request.user, Action.VIEW, AUDIT_CAPABILITY):
         raise PermissionDenied
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     action = request.GET.get("action")

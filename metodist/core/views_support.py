@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from metodist.accounts.choices import Action
-
+from .permissions import Action
 from .scoping import DEFAULT_CAPABILITY, can
 
 
