@@ -682,6 +682,20 @@ def _csv_records(text: str, delimiter: str, limits: FileLimits) -> Iterator[tupl
 
 
 _LINES_PER_RECORD = 3
+_BYTES_PER_CHAR = 4  # no encoding we read spends more on a character: a longer line is too long in any
+
+
+def _check_long_lines(content: bytes, limits: FileLimits) -> None:
+    """A line far too long (a megabyte cell) is refused on the bytes, before it is decoded or parsed."""
+    lines = content.split(b"\n")
+    if max(map(len, lines)) <= limits.max_line_chars * _BYTES_PER_CHAR:
+        return
+    for number, line in enumerate(lines, start=1):
+        if len(line) > limits.max_line_chars * _BYTES_PER_CHAR:
+            cells = re.split(rb"[;,\t]", line)
+            if max(map(len, cells)) > limits.max_cell_chars * _BYTES_PER_CHAR:
+                raise FileError(errors.CSV_CELL_TOO_LONG % {"line": number, "limit": _thousands(limits.max_cell_chars)})
+            raise FileError(errors.CSV_LINE_TOO_LONG % {"line": number, "limit": _thousands(limits.max_line_chars)})
 
 
 def _thousands(value: int) -> str:
@@ -694,6 +708,7 @@ def _read_csv(content: bytes, filename: str, columns: Sequence[ColumnSpec], limi
     # are counted again while reading; the margin leaves room for cells of several lines.)
     if content.count(b"\n") > limits.max_rows * _LINES_PER_RECORD:
         raise FileError(errors.CSV_TOO_MANY_ROWS % {"limit": _thousands(limits.max_rows)})
+    _check_long_lines(content, limits)
     try:
         text, notes = decode_text(content, lookup)
     except FileError:
