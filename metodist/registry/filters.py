@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from metodist.core.filters import StyledFilterSet, YesNoFilter
 from metodist.core.scoping import scoped_exists
+from metodist.core.widgets import AutocompleteSelect
 
 from .choices import InnovationSite, OrganisationKind, QualificationCategory, TerritoryKind
-from .models import CourseCompletion, Employment, Organisation, Person, Position, Subject, Territory
+from .models import Employment, Organisation, Person, Position, Subject, Territory
 from .querysets import active_on
 
 
@@ -20,7 +22,11 @@ class PersonFilter(StyledFilterSet):
         label=_("Муниципалитет"), queryset=Territory.objects.none(), method="filter_territory"
     )
     organisation = django_filters.ModelChoiceFilter(
-        label=_("Организация"), queryset=Organisation.objects.none(), method="filter_organisation"
+        label=_("Организация"),
+        queryset=Organisation.objects.none(),
+        method="filter_organisation",
+        # A region's 1 000 organisations: searched as the user types, not listed in every page.
+        widget=AutocompleteSelect(reverse_lazy("registry:organisation_autocomplete"), follow="territory"),
     )
     position = django_filters.ModelChoiceFilter(
         label=_("Должность"), queryset=Position.objects.all(), method="filter_position"
@@ -102,12 +108,10 @@ class PersonFilter(StyledFilterSet):
     def filter_recent_courses(self, queryset, name, value):
         from django.utils import timezone
 
-        from .querysets import years_before
+        from .querysets import recent_courses_of
 
-        today = timezone.localdate()
-        recent = CourseCompletion.objects.filter(
-            person=OuterRef("pk"), end_date__gt=years_before(today, 3), end_date__lte=today
-        )
+        # The same definition as PersonQuerySet.with_derived_figures() (has_recent_courses_flag).
+        recent = recent_courses_of(OuterRef("pk"), timezone.localdate())
         return queryset.filter(Exists(recent) if value else ~Exists(recent))
 
 

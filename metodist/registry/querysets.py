@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
@@ -25,6 +26,34 @@ def active_on(today: datetime.date | None = None) -> Q:
     """Employments that have not ended by ``today``."""
     today = today or timezone.localdate()
     return Q(end_date__isnull=True) | Q(end_date__gte=today)
+
+
+def full_years_since(field: str, today: datetime.date):
+    """Full years from the date in ``field`` to ``today``, in SQL (as ``models.full_years_between``)."""
+    not_yet_this_year = Q(**{f"{field}__month__gt": today.month}) | Q(
+        **{f"{field}__month": today.month, f"{field}__day__gt": today.day}
+    )
+    return ExpressionWrapper(
+        Value(today.year) - ExtractYear(field) - Case(When(not_yet_this_year, then=Value(1)), default=Value(0)),
+        output_field=IntegerField(),
+    )
+
+
+def young_q(today: datetime.date) -> Q:
+    """Молодой педагог: under 35 and in the first 3 years of pedagogical experience (both dates known)."""
+    return Q(
+        birth_date__gt=years_before(today, YOUNG_TEACHER_MAX_AGE),
+        experience_start__gt=years_before(today, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS),
+    )
+
+
+def recent_courses_of(person_ref, today: datetime.date):
+    """Completed courses of ``person_ref`` that ended within the last 3 years (курсы за 3 года)."""
+    from .models import CourseCompletion
+
+    return CourseCompletion.objects.filter(
+        person=person_ref, end_date__gt=years_before(today, RECENT_COURSES_YEARS), end_date__lte=today
+    )
 
 
 def territory_descendants(territory_ids: set[int]) -> set[int]:
@@ -100,24 +129,46 @@ class PersonQuerySet(ScopedQuerySet):
 
     def young(self, today: datetime.date | None = None):
         """Молодые педагоги: under 35 and in the first 3 years of pedagogical experience."""
-        today = today or timezone.localdate()
-        return self.filter(
-            birth_date__gt=years_before(today, YOUNG_TEACHER_MAX_AGE),
-            experience_start__gt=years_before(today, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS),
-        )
+        return self.filter(young_q(today or timezone.localdate()))
 
     def not_young(self, today: datetime.date | None = None):
         return self.exclude(pk__in=self.model.objects.young(today).values("pk"))
 
     def with_recent_courses(self, today: datetime.date | None = None):
         """Annotate ``has_recent_courses_flag``: a course finished within the last 3 years."""
-        from .models import CourseCompletion
-
-        today = today or timezone.localdate()
-        recent = CourseCompletion.objects.filter(
-            person=OuterRef("pk"), end_date__gt=years_before(today, RECENT_COURSES_YEARS), end_date__lte=today
+        return self.annotate(
+            has_recent_courses_flag=Exists(recent_courses_of(OuterRef("pk"), today or timezone.localdate()))
         )
-        return self.annotate(has_recent_courses_flag=Exists(recent))
+
+    def with_derived_figures(self, today: datetime.date | None = None, *, recent_courses: bool = True):
+        """The derived figures of every person, computed by the database — the one definition that the
+        pages, the filters, the exports and the API use:
+
+        ``age_years`` (full years, None without a birth date), ``experience_full_years`` (full years of
+        педагогический стаж, 0 if it starts in the future, None if unknown), ``is_young_flag`` (молодой
+        педагог) and, unless ``recent_courses`` is False, ``has_recent_courses_flag`` (курсы за 3 года —
+        a subquery over the courses, so a list adds it for the rows of its page only).
+        """
+        today = today or timezone.localdate()
+        queryset = self.annotate(
+            age_years=Case(
+                When(birth_date__isnull=True, then=Value(None)),
+                default=full_years_since("birth_date", today),
+                output_field=IntegerField(),
+            ),
+            experience_full_years=Case(
+                When(experience_start__isnull=True, then=Value(None)),
+                When(experience_start__gt=today, then=Value(0)),
+                default=full_years_since("experience_start", today),
+                output_field=IntegerField(),
+            ),
+            is_young_flag=Case(
+                When(young_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        if recent_courses and "has_recent_courses_flag" not in queryset.query.annotations:
+            queryset = queryset.with_recent_courses(today)
+        return queryset
 
     def working_in(self, organisation_ids):
         from .models import Employment

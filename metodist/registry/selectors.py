@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -15,19 +16,53 @@ from .querysets import active_on
 
 
 def person_list(user, action: str = Action.VIEW):
-    """People in the user's scope with what a list row shows: current visible employments, course flag."""
-    employments = (
+    """People in the user's scope: the narrow query that a list filters, counts, sorts and pages.
+
+    What a row shows (derived figures, courses, current employments) is loaded afterwards for the
+    page's people only, by :func:`person_rows` — not computed over the whole region to show 25 rows.
+    """
+    return Person.objects.visible_to(user, action)
+
+
+def current_employments(user):
+    """Current employments ``user`` may see, with what a row shows of them."""
+    return (
         Employment.objects.visible_to(user)
         .filter(active_on())
         .select_related("organisation", "position")
         .prefetch_related("subjects")
-        .order_by("-kind", "organisation__short_name")
+        .order_by("-kind", "organisation__short_name", "id")
     )
-    return (
-        Person.objects.visible_to(user, action)
-        .with_recent_courses()
-        .prefetch_related(Prefetch("employments", queryset=employments, to_attr="current_employments"))
+
+
+def person_rows(user, ids, today: datetime.date | None = None) -> list[Person]:
+    """The people ``ids`` (in this order) with their derived figures and current visible employments."""
+    ids = list(ids)
+    if not ids:
+        return []
+    people = (
+        with_personal_access(Person.objects.filter(pk__in=ids), user)
+        .with_derived_figures(today)
+        .prefetch_related(Prefetch("employments", queryset=current_employments(user), to_attr="current_employments"))
     )
+    by_id = {person.pk: person for person in people}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def organisation_staff(user, organisation: Organisation, limit: int = 500) -> list[Person]:
+    """People working now in ``organisation`` (as ``user`` sees them), each with ``org_employments``:
+    their current employments in this organisation, one per position (a director who also teaches
+    has two)."""
+    ids = (
+        person_list(user)
+        .working_in([organisation.pk])
+        .order_by("last_name", "first_name", "patronymic", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    people = person_rows(user, ids)
+    for person in people:
+        person.org_employments = [e for e in person.current_employments if e.organisation_id == organisation.pk]
+    return people
 
 
 def person_detail_related(user, person: Person) -> dict:
@@ -127,6 +162,9 @@ _EXPORT_PERSON_FIELDS = (
     "email",
     "phone",
     "has_recent_courses_flag",
+    "age_years",
+    "experience_full_years",
+    "is_young_flag",
 )
 _EXPORT_PERSONAL_FIELDS = ("birth_date", "experience_start", "email", "phone")
 
@@ -151,7 +189,7 @@ def person_export_rows(user, people, *, chunk_size: int = 2000):
         employments: dict[int, list[dict]] = {}
         found = list(
             visible.filter(person_id__in=ids)
-            .order_by("person_id", "-kind", "organisation__short_name")
+            .order_by("person_id", "-kind", "organisation__short_name", "id")
             .values(
                 "id",
                 "person_id",
@@ -180,15 +218,19 @@ def person_export_rows(user, people, *, chunk_size: int = 2000):
                 # the public card only: personal columns stay empty (metodist.core.fields)
                 row.update(dict.fromkeys(_EXPORT_PERSONAL_FIELDS))
                 flag = None
-            person = Person(**row)
+            # Plain rows, no model instances: the figures come from PersonQuerySet.with_derived_figures().
+            person = SimpleNamespace(**row)
+            person.pk = row["id"]
             person.has_recent_courses_flag = flag
-            person.export_employments = employments.get(person.pk, [])
-            person.export_age = person.age(today)
-            person.export_experience = person.experience_years(today)
-            person.export_young = person.is_young(today) if personal else None
+            person.export_employments = employments.get(row["id"], [])
+            person.export_age = row["age_years"] if personal else None
+            person.export_experience = row["experience_full_years"] if personal else None
+            person.export_young = row["is_young_flag"] if personal else None
             yield person
 
-    rows = with_personal_access(people, user).values(*_EXPORT_PERSON_FIELDS, PERSONAL_ACCESS)
+    rows = with_personal_access(people.with_derived_figures(today), user).values(
+        *_EXPORT_PERSON_FIELDS, PERSONAL_ACCESS
+    )
     for row in rows.iterator(chunk_size=chunk_size):
         buffer.append(row)
         if len(buffer) >= chunk_size:

@@ -14,9 +14,7 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -52,36 +50,9 @@ from . import serializers
 # Derived figures of people, computed by the database ---------------------------------------------------
 
 
-def _full_years_since(field: str, today: datetime.date):
-    """Full years from the date in ``field`` to ``today`` (as ``models.full_years_between``)."""
-    not_yet_this_year = Q(**{f"{field}__month__gt": today.month}) | Q(
-        **{f"{field}__month": today.month, f"{field}__day__gt": today.day}
-    )
-    return ExpressionWrapper(
-        Value(today.year) - ExtractYear(field) - Case(When(not_yet_this_year, then=Value(1)), default=Value(0)),
-        output_field=IntegerField(),
-    )
-
-
 def with_derived_figures(queryset, today: datetime.date | None = None):
-    """Annotate age, experience, young teacher and recent courses of every person in one query."""
-    today = today or timezone.localdate()
-    if "has_recent_courses_flag" not in queryset.query.annotations:
-        queryset = queryset.with_recent_courses(today)
-    return queryset.annotate(
-        age_years=Case(
-            When(birth_date__isnull=True, then=Value(None)),
-            default=_full_years_since("birth_date", today),
-            output_field=IntegerField(),
-        ),
-        experience_full_years=Case(
-            When(experience_start__isnull=True, then=Value(None)),
-            When(experience_start__gt=today, then=Value(0)),
-            default=_full_years_since("experience_start", today),
-            output_field=IntegerField(),
-        ),
-        is_young_flag=Exists(Person.objects.young(today).filter(pk=OuterRef("pk"))),
-    )
+    """Annotate age, experience, young teacher and recent courses (``PersonQuerySet.with_derived_figures``)."""
+    return queryset.with_derived_figures(today)
 
 
 # Filters -----------------------------------------------------------------------------------------
