@@ -42,6 +42,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     In one-line text a tab or a line break becomes a space (two words stay two words); in multi-line text
     the other programs' line breaks become ``\n``.
     """
+    if value.isprintable():  # fast path (C): every character changed below is unprintable
+        return value
     value = SOFT_LINE_BREAKS.sub("\n", value) if multiline else ANY_BREAK.sub(" ", value)
     return strip_control_characters(value)
 

@@ -224,9 +224,12 @@ def test_a_csv_download_broken_off_by_the_client_is_audited_as_failed(world):
 
 def test_the_printable_fast_path_cannot_skip_a_removable_character():
     """Cells skip the regular expression when str.isprintable(): every removed character must be unprintable."""
-    from metodist.core.text import CONTROL_CHARACTERS
+    from metodist.core.text import ANY_BREAK, CONTROL_CHARACTERS, SOFT_LINE_BREAKS
 
     printable_but_removed = [
-        hex(code) for code in range(0x110000) if CONTROL_CHARACTERS.match(chr(code)) and chr(code).isprintable()
+        hex(code)
+        for code in range(0x110000)
+        if chr(code).isprintable()
+        and any(pattern.match(chr(code)) for pattern in (CONTROL_CHARACTERS, ANY_BREAK, SOFT_LINE_BREAKS))
     ]
     assert printable_but_removed == []
