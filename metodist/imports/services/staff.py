@@ -503,8 +503,13 @@ class _StaffImport(_BaseImport):
     # Step 3: rows against the register ------------------------------------------------------------------
 
     def _check_person_rules(self) -> None:
-        """The registry's own rules for a person's dates (metodist.registry.validators), as the forms and the API."""
+        """The registry's own rules for a person's dates (metodist.registry.validators), as the forms and the API.
+
+        Rows the file's own checks already refused keep their messages (said once, with the column's name).
+        """
         for item in self.rows:
+            if not item.result.ok:
+                continue
             found = person_date_errors(
                 birth_date=item.data.get("birth_date"),
                 experience_start=item.data.get("experience_start"),
