@@ -334,6 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DATABASE_URL", generate.DEFAULT_DATABASE_URL)
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("JOBS_EXPORT_ROWS", "10000000")  # exports measured inline (a worker runs the same view)
     generate.ensure_database(os.environ["DATABASE_URL"])
     generate.setup_django()
 
