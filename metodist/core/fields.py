@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from metodist.accounts.choices import Action
+from .permissions import Action
 
 PERSONAL_ACCESS = "personal_visible"  # the annotation with_personal_access() adds
 
