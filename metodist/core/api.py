@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -27,15 +29,21 @@ from rest_framework.response import Response
 from .audit import AuditedListMixin, acting_as
 from .fields import can_view_personal, personal_fields, public_only, with_personal_access
 from .permissions import Action
-from .scoping import can
+from .scoping import ScopedQuerySet, can
 
 NOT_FOUND = _("Не найдено.")
 NO_CHANGE_RIGHT = _("У вас нет прав на изменение этих данных.")
 
 
-def request_user(field: serializers.Field):
+def request_user(field: Any):
+    """The user of the request a serializer or field works for (``None`` outside a request)."""
     request = field.context.get("request")
     return getattr(request, "user", None)
+
+
+def scoped_queryset(model) -> ScopedQuerySet:
+    """``model``'s default queryset, which must be scoped (metodist.core.scoping)."""
+    return cast(ScopedQuerySet, model._default_manager.all())
 
 
 class ChangeRightForWrites(BasePermission):
@@ -85,7 +93,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     fields are annotated with whether the user may see them (metodist.core.fields).
     """
 
-    model: type = None  # type: ignore[assignment]
+    model: Any = None
     capability: str | None = None  # default: the model queryset's capability
     permission_classes = [IsAuthenticated, ChangeRightForWrites]
     pagination_class = ApiPagination
@@ -95,7 +103,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def scope_capability(self) -> str | None:
         if self.capability:
             return self.capability
-        return getattr(self.model.objects.all(), "capability", None) if self.model is not None else None
+        return scoped_queryset(self.model).capability if self.model is not None else None
 
     @property
     def scope_action(self) -> str:
@@ -105,7 +113,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return queryset
 
     def get_queryset(self):
-        queryset = self.model.objects.visible_to(self.request.user, self.scope_action, self.capability)
+        queryset = scoped_queryset(self.model).visible_to(self.request.user, self.scope_action, self.capability)
         # Writes fetch the object only to change it; the response reads it again through saved().
         if self.request.method not in SAFE_METHODS:
             return queryset
@@ -125,10 +133,19 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def saved(self, instance):
         """The object just written, read again with the annotations and prefetches its serializer shows."""
-        return self._with_field_access(self.decorate(self.model.objects.filter(pk=instance.pk))).get()
+        return self._with_field_access(self.decorate(scoped_queryset(self.model).filter(pk=instance.pk))).get()
 
 
-class ScopedCreateMixin:
+if TYPE_CHECKING:
+    _ViewSetBase = ScopedViewSet
+    _SerializerBase = serializers.Serializer
+
+    class _CreateBase(mixins.CreateModelMixin, ScopedViewSet): ...
+else:
+    _ViewSetBase = _CreateBase = _SerializerBase = object
+
+
+class ScopedCreateMixin(_CreateBase):
     def perform_create(self, serializer) -> None:
         with acting_as(self.request), transaction.atomic():
             serializer.save()
@@ -141,7 +158,7 @@ class ScopedCreateMixin:
         return Response(data, status=201, headers=self.get_success_headers(data))
 
 
-class ScopedUpdateMixin:
+class ScopedUpdateMixin(_ViewSetBase):
     def perform_update(self, serializer) -> None:
         with acting_as(self.request), transaction.atomic():
             serializer.save()
@@ -182,10 +199,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return self.scoped_model.objects.visible_to(request_user(self), self.action, self.capability)
+        return scoped_queryset(self.scoped_model).visible_to(request_user(self), self.action, self.capability)
 
 
-class FieldSetsSerializerMixin:
+class FieldSetsSerializerMixin(_SerializerBase):
     """Serialize only the public card of rows whose personal data the requesting user may not see."""
 
     def to_representation(self, instance):

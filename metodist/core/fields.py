@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from .permissions import Action
+from .scoping import ScopedQuerySet
 
 PERSONAL_ACCESS = "personal_visible"  # the annotation with_personal_access() adds
 
@@ -63,8 +64,10 @@ def can_view_personal(user, instance: models.Model) -> bool:
     annotated = getattr(instance, PERSONAL_ACCESS, None)
     if annotated is not None:
         return bool(annotated)
-    model = type(instance)
-    return model._default_manager.visible_to(user, Action.VIEW_PERSONAL).filter(pk=instance.pk).exists()
+    queryset = type(instance)._default_manager.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        return not personal_fields(type(instance))  # outside the contract: nothing personal is shown
+    return queryset.visible_to(user, Action.VIEW_PERSONAL).filter(pk=instance.pk).exists()
 
 
 def with_personal_access(queryset, user, name: str = PERSONAL_ACCESS):

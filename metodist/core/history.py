@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from .permissions import Action
 from .scoping import ScopedQuerySet, scope_for
@@ -23,7 +23,7 @@ def scoped_history(
     entries: QuerySet[LogEntry],
     *,
     action: str = Action.VIEW,
-    deleted_visible_for: Iterable[type] = (),
+    deleted_visible_for: Iterable[type[Model]] = (),
 ) -> QuerySet[LogEntry]:
     """``entries`` limited to those about objects ``user`` may see for ``action``.
 

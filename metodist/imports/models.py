@@ -30,8 +30,8 @@ class ImportBatchQuerySet(ScopedQuerySet):
     def scope_q(self, scope: UserScope) -> Q:  # pragma: no cover - visible_to needs the user, see below
         return Q(pk__in=[])
 
-    def visible_to(self, user, action: str = Action.IMPORT):
-        scope = scope_for(user, action)
+    def visible_to(self, user, action: str = Action.IMPORT, capability: str | None = None):
+        scope = scope_for(user, action, capability)
         if scope.is_global:
             return self.all()
         if scope.is_empty:
