@@ -17,6 +17,7 @@ from metodist.core.audit import record_view
 from metodist.core.lists import export_response, list_context
 from metodist.core.scoping import scope_for
 from metodist.core.views_support import require, scoped_or_404
+from metodist.jobs.exports import export_in_background
 
 from . import match_selectors, selectors, services, set_export
 from .choices import MatchRequestSource
@@ -70,6 +71,9 @@ def person_export(request):
     queryset = Person.objects.visible_to(request.user, Action.EXPORT).with_recent_courses()
     filterset = PersonFilter(request.GET, queryset=queryset, user=request.user)
     people = filterset.qs.order_by("last_name", "first_name", "patronymic", "id")
+    queued = export_in_background(request, queryset=people, what=_("Педагогические работники"))
+    if queued:  # above settings.JOBS_EXPORT_ROWS rows the file is made by a task worker (metodist.jobs)
+        return queued
     if request.GET.get("format") == "csv" and set_export.is_available() and filterset.is_valid():
         # PostgreSQL writes the file itself: scope, filters and cell rules in one statement.
         return set_export.csv_response(request, people, stem="pedagogi", what=_("Педагогические работники"))
@@ -265,6 +269,9 @@ def organisation_export(request):
     queryset = selectors.organisation_list(request.user, Action.EXPORT)
     filterset = OrganisationFilter(request.GET, queryset=queryset, user=request.user)
     rows = filterset.qs.order_by("short_name", "id")
+    queued = export_in_background(request, queryset=rows, what=_("Организации"))
+    if queued:
+        return queued
     return _export(
         request, rows, columns=ORGANISATION_COLUMNS, stem="organizacii", what=_("Организации"), filterset=filterset
     )
