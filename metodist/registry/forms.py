@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from metodist.accounts.choices import Action
 from metodist.core.forms import StyledFormMixin  # shared with every app
 from metodist.core.scoping import scope_for
-from metodist.imports.parsing import parse_grades  # one tolerant reading of «5-9, 11» for forms and imports
 
 from .choices import TerritoryKind
+from .grades import parse_grades  # one tolerant reading of «5-9, 11» for forms and imports
 from .models import (
     Award,
     CourseCompletion,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from metodist.accounts.choices import Action
 from metodist.core.scoping import scope_for
 from metodist.registry.choices import EmploymentKind, MatchRequestSource, PositionGroup, QualificationCategory
+from metodist.registry.grades import parse_grades
 from metodist.registry.models import Employment, Organisation, Person, Position, Subject, full_years_between
 from metodist.registry.services import name_matches, names_agree, person_create_with_employment
 from metodist.registry.validators import is_valid_snils, normalise_snils, person_date_errors
@@ -29,7 +30,6 @@ from ..parsing import (
     cell_text,
     digits,
     normalise,
-    parse_grades,
     parse_years,
     split_list,
 )

@@ -13,10 +13,10 @@ from metodist.imports.parsing import (
     normalise,
     parse_date,
     parse_flag,
-    parse_grades,
     read_table,
     split_list,
 )
+from metodist.registry.grades import parse_grades
 
 from .utils import csv_bytes, xlsx
 
