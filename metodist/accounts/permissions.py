@@ -11,15 +11,15 @@ the relation roles manage no accounts.
   gives only «Педагог»);
 - «Администратор системы»: only an administrator.
 
-The registry's models are looked up by name (``apps.get_model``), as the models' foreign keys name them:
-accounts stands below the registry in the import layers.
+Accounts stand above the registry in the import layers: roles are given for its territories,
+organisations and people. The registry's models are imported inside the functions because
+``accounts.models`` (the user model) is loaded before the registry's models.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 
 from metodist.core.scoping import UserScope, scope_for
@@ -40,7 +40,8 @@ def can_manage_accounts(user) -> bool:
 
 
 def assignable_territories(user) -> QuerySet:
-    Territory = apps.get_model("registry", "Territory")
+    from metodist.registry.models import Territory
+
     scope = accounts_scope(user)
     if scope.is_global:
         return Territory.objects.all()
@@ -49,7 +50,8 @@ def assignable_territories(user) -> QuerySet:
 
 def assignable_organisations(user) -> QuerySet:
     """Organisations ``user`` may give a coordinator to (and create staff accounts for, see below)."""
-    Organisation = apps.get_model("registry", "Organisation")
+    from metodist.registry.models import Organisation
+
     scope = accounts_scope(user)
     if scope.is_global:
         return Organisation.objects.all()
@@ -58,7 +60,8 @@ def assignable_organisations(user) -> QuerySet:
 
 def staff_organisations(user) -> QuerySet:
     """Organisations whose staff ``user`` may give teacher accounts in bulk (a coordinator: their own)."""
-    Organisation = apps.get_model("registry", "Organisation")
+    from metodist.registry.models import Organisation
+
     scope = accounts_scope(user)
     if scope.is_global:
         return Organisation.objects.all()
@@ -69,7 +72,8 @@ def staff_organisations(user) -> QuerySet:
 
 def persons_for_accounts(user) -> Any:
     """Registry people ``user`` may give an account with a profile role."""
-    Person = apps.get_model("registry", "Person")
+    from metodist.registry.models import Person
+
     return Person.objects.visible_to(user, Action.CHANGE)
 
 

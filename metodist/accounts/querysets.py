@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db.models import Exists, OuterRef, Q
 
@@ -22,9 +21,10 @@ class UserQuerySet(ScopedQuerySet):
     capability = Capability.ACCOUNTS
 
     def scope_q(self, scope: UserScope) -> Q:
+        from metodist.registry.models import Employment as employment  # imported late: the user model loads first
+
         from .models import RoleAssignment
 
-        employment = apps.get_model("registry", "Employment")  # by name: accounts stands below the registry
         roles = RoleAssignment.objects.filter(user=OuterRef("pk"))
         works = employment.objects.active().filter(person=OuterRef("person_id"))
         territories, organisations = scope.territory_ids, scope.organisation_ids

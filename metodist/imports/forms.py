@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.registry.models import Organisation
 
 from . import errors

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
 from metodist.core.models import BaseModel
+from metodist.core.permissions import Action
 from metodist.core.scoping import ScopedQuerySet, UserScope, scope_for
 
 

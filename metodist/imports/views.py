@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.core.scoping import can, scope_for
 from metodist.jobs.models import Job
 from metodist.jobs.services import job_create

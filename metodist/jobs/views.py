@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 
 from . import messages as job_messages

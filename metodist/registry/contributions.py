@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
 from metodist.core.navigation import register_dashboard_card, register_menu_item
+from metodist.core.permissions import Action
 from metodist.core.scoping import can, scope_for
 
 

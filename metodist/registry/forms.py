@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
 from metodist.core.forms import StyledFormMixin  # shared with every app
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 
 from .choices import TerritoryKind

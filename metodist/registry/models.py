@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
 from metodist.core.models import BaseModel
+from metodist.core.permissions import Action
 from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, scope_for
 
 from . import querysets

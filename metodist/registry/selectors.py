@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from metodist.accounts.choices import Action
 from metodist.core.fields import PERSONAL_ACCESS, can_view_personal, with_personal_access
+from metodist.core.permissions import Action
 
 from .models import CourseCompletion, Employment, Organisation, Person, TeachingAssignment
 from .querysets import active_on

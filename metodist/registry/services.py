@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 
 from .choices import MatchRequestSource, MatchRequestState

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from metodist.accounts.choices import Action
 from metodist.core.audit import record_view
 from metodist.core.lists import export_response, list_context
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 from metodist.core.views_support import require, scoped_or_404
 from metodist.jobs.exports import export_in_background

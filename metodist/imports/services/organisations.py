@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 from metodist.registry.choices import InnovationSite, OrganisationKind, TerritoryKind
 from metodist.registry.models import Organisation, Territory

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 from metodist.registry.choices import EmploymentKind, MatchRequestSource, PositionGroup, QualificationCategory
 from metodist.registry.grades import parse_grades

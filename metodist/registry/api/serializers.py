@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from metodist.accounts.choices import Action
 from metodist.core.api import FieldSetsSerializerMixin, ScopedPrimaryKeyRelatedField, request_user
+from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 
 from ..choices import MatchRequestSource

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
-from metodist.accounts.models import User
 from metodist.registry import models as registry
 from metodist.registry.choices import (
     Gender,
@@ -194,7 +194,7 @@ class DemoContext:
     staff: list[StaffMember] = field(default_factory=list)
     classes: list[registry.SchoolClass] = field(default_factory=list)
     assignments: list[registry.TeachingAssignment] = field(default_factory=list)
-    users: dict[str, User] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)  # login → user, filled by the accounts part
     positions: dict[str, registry.Position] = field(default_factory=dict)
     subjects: dict[str, registry.Subject] = field(default_factory=dict)
     used_inn: set[str] = field(default_factory=set)

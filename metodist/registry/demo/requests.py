@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from metodist.accounts.choices import Action
+from metodist.core.permissions import Action
 from metodist.registry import models as registry
 from metodist.registry.choices import EmploymentKind, MatchRequestSource, QualificationCategory
 from metodist.registry.services import person_create_with_employment

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from metodist.accounts.choices import Action
 from metodist.core.export_sql import safe_csv_text_sql
 from metodist.core.exports import csv_cell, csv_lines
 from metodist.core.models import DataExport
+from metodist.core.permissions import Action
 from metodist.registry import selectors, set_export
 from metodist.registry.exports import PERSON_COLUMNS
 from metodist.registry.filters import PersonFilter
