@@ -6,7 +6,10 @@ An app contributes to the demo with a module ``metodist/<app>/demo.py`` (or a pa
   :class:`~metodist.registry.demo.context.DemoContext` (the random generator, «today», and
   everything the earlier parts made: organisations, staff, classes, users);
 - ``DEMO_ORDER`` — when it runs (the registry is 10, the users 20; later capabilities use 30+);
-- optionally ``delete()`` — remove what ``build`` made (run in reverse order by ``demo_seed --reset``).
+- optionally ``delete()`` — remove what ``build`` made (``demo_seed --reset``; the part whose last step
+  runs latest deletes first);
+- optionally ``DEMO_STEPS`` — more ``(order, function(ctx))`` steps, for data that needs a later
+  part's (the registry's «заявки на подтверждение» need the users, so they run at 30).
 
 Everything random comes from ``ctx.rng`` (``random.Random(seed)``), so the same seed gives the same
 demo; dates are counted back from ``timezone.localdate()``.
@@ -15,6 +18,7 @@ demo; dates are counted back from ``timezone.localdate()``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from importlib import import_module
 from importlib.util import find_spec
 from types import ModuleType
@@ -61,6 +65,7 @@ __all__ = [  # what the benchmark generator (bench/generate.py) and the tests re
     "delete_demo",
     "demo_exists",
     "demo_parts",
+    "demo_steps",
     "format_table",
     "generate_demo",
     "genitive_adjective",
@@ -85,19 +90,33 @@ def demo_parts() -> list[ModuleType]:
     return sorted(parts, key=lambda module: getattr(module, "DEMO_ORDER", 50))
 
 
+def demo_steps() -> list[Callable[[DemoContext], object]]:
+    """Every part's ``build`` and ``DEMO_STEPS``, in the order they run."""
+    steps: list[tuple[int, int, Callable[[DemoContext], object]]] = []
+    for index, part in enumerate(demo_parts()):
+        steps.append((getattr(part, "DEMO_ORDER", 50), index, part.build))
+        steps.extend((order, index, step) for order, step in getattr(part, "DEMO_STEPS", ()))
+    return [step for _, _, step in sorted(steps, key=lambda item: item[:2])]
+
+
 def generate_demo(seed: int = DEFAULT_SEED, today: datetime.date | None = None) -> DemoContext:
     """Create the whole demo: every app's part, in one transaction."""
     ctx = DemoContext.create(seed=seed, today=today)
     with transaction.atomic():
-        for part in demo_parts():
-            part.build(ctx)
+        for step in demo_steps():
+            step(ctx)
     return ctx
 
 
 def delete_demo() -> None:
-    """Remove everything the demo created, the later parts first."""
+    """Remove everything the demo created: the part whose last step ran latest deletes first."""
+
+    def last_order(part: ModuleType) -> int:
+        orders = [getattr(part, "DEMO_ORDER", 50), *(order for order, _ in getattr(part, "DEMO_STEPS", ()))]
+        return max(orders)
+
     with transaction.atomic():
-        for part in reversed(demo_parts()):
+        for part in sorted(demo_parts(), key=last_order, reverse=True):
             if hasattr(part, "delete"):
                 part.delete()
 

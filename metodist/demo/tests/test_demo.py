@@ -11,7 +11,7 @@ from metodist.accounts.models import User
 from metodist.demo import generator
 from metodist.demo.generator import DEMO_PASSWORD, DEMO_USERNAMES
 from metodist.registry import models as registry
-from metodist.registry.choices import OrganisationKind, PersonStatusKind, QualificationCategory
+from metodist.registry.choices import MatchRequestState, OrganisationKind, PersonStatusKind, QualificationCategory
 from metodist.registry.validators import is_valid_inn, is_valid_ogrn, is_valid_snils
 
 MODELS = [
@@ -190,3 +190,14 @@ def test_same_seed_same_people():
     first = _generate(7)
     assert first == _generate(7)
     assert first != _generate(8)
+
+
+def test_requests_wait_for_the_methodologist(demo):
+    """The registry's late step: the coordinator's two «заявки» wait for the methodologist, not for the coordinator."""
+    methodologist = User.objects.get(username="methodist")
+    coordinator = User.objects.get(username="koordinator")
+    pending = registry.PersonMatchRequest.objects.filter(state=MatchRequestState.PENDING)
+    assert pending.count() == 2
+    assert set(pending.values_list("requested_by__username", flat=True)) == {"koordinator"}
+    assert registry.PersonMatchRequest.objects.reviewable_by(methodologist).count() == 2
+    assert registry.PersonMatchRequest.objects.reviewable_by(coordinator).count() == 0

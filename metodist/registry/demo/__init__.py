@@ -6,6 +6,7 @@ the classes of the current academic year with who teaches what.
 - :mod:`.staffing` — subjects, curriculum and the jobs each organisation has;
 - :mod:`.people` — the people who fill those jobs;
 - :mod:`.classes` — classes and teaching assignments;
+- :mod:`.requests` — two «заявки на подтверждение» waiting for the methodologist;
 - :mod:`.context` — the shared :class:`~.context.DemoContext`, names and identifiers.
 
 The region-scale benchmark (``bench/generate.py``) reuses these parts with its own territories.
@@ -21,8 +22,10 @@ from .classes import build_classes
 from .context import REGION_NAME, DemoContext
 from .organisations import build_organisations, build_territories
 from .people import build_people
+from .requests import build_match_requests
 
 DEMO_ORDER = 10
+DEMO_STEPS = [(30, build_match_requests)]  # they need the users the accounts' part makes at 20
 
 
 def exists() -> bool:
