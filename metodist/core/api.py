@@ -14,9 +14,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -24,6 +24,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .audit import AuditedListMixin, acting_as
@@ -31,17 +32,23 @@ from .fields import can_view_personal, personal_fields, public_only, with_person
 from .permissions import Action
 from .scoping import ScopedQuerySet, can
 
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+    from .types import AnyUser
+
 NOT_FOUND = _("Не найдено.")
 NO_CHANGE_RIGHT = _("У вас нет прав на изменение этих данных.")
 
 
-def request_user(field: Any):
+def request_user(field: Any) -> AnyUser | None:
     """The user of the request a serializer or field works for (``None`` outside a request)."""
     request = field.context.get("request")
-    return getattr(request, "user", None)
+    user: AnyUser | None = getattr(request, "user", None)
+    return user
 
 
-def scoped_queryset(model) -> ScopedQuerySet:
+def scoped_queryset(model: type[models.Model]) -> ScopedQuerySet:
     """``model``'s default queryset, which must be scoped (metodist.core.scoping)."""
     return cast(ScopedQuerySet, model._default_manager.all())
 
@@ -51,7 +58,7 @@ class ChangeRightForWrites(BasePermission):
 
     message = NO_CHANGE_RIGHT
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         capability = getattr(view, "scope_capability", None)
         return request.method in SAFE_METHODS or can(request.user, Action.CHANGE, capability)
 
@@ -71,11 +78,11 @@ class ScopedAutoSchema(AutoSchema):
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     }
 
-    def _error(self, description: str) -> dict:
+    def _error(self, description: str) -> dict[str, Any]:
         return {"description": description, "content": {"application/json": {"schema": self._ERROR}}}
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
         method = self.method.upper()
         is_list = self._is_list_view()
         if method in {"POST", "PUT", "PATCH"} or (is_list and getattr(self.view, "filterset_class", None)):
@@ -85,7 +92,7 @@ class ScopedAutoSchema(AutoSchema):
         return responses
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
+class ScopedViewSet(viewsets.GenericViewSet[Any]):
     """A viewset over ``model.objects.visible_to(user, VIEW or CHANGE)``.
 
     Subclasses set ``model`` and may override :meth:`decorate` (select_related, prefetches,
@@ -109,36 +116,36 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def scope_action(self) -> str:
         return Action.VIEW if self.request.method in SAFE_METHODS else Action.CHANGE
 
-    def decorate(self, queryset):
+    def decorate(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
         return queryset
 
-    def get_queryset(self):
+    def get_queryset(self) -> ScopedQuerySet:
         queryset = scoped_queryset(self.model).visible_to(self.request.user, self.scope_action, self.capability)
         # Writes fetch the object only to change it; the response reads it again through saved().
         if self.request.method not in SAFE_METHODS:
             return queryset
         return self._with_field_access(self.decorate(queryset))
 
-    def _with_field_access(self, queryset):
+    def _with_field_access(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
         if personal_fields(self.model):
             queryset = with_personal_access(queryset, self.request.user)
         return queryset
 
-    def get_object(self):
+    def get_object(self) -> Any:
         try:
             return super().get_object()
         except Http404:
             # Out of scope and non-existent look the same; Django's message would name the model in English.
             raise NotFound(NOT_FOUND) from None
 
-    def saved(self, instance):
+    def saved(self, instance: Any) -> Any:
         """The object just written, read again with the annotations and prefetches its serializer shows."""
         return self._with_field_access(self.decorate(scoped_queryset(self.model).filter(pk=instance.pk))).get()
 
 
 if TYPE_CHECKING:
     _ViewSetBase = ScopedViewSet
-    _SerializerBase = serializers.Serializer
+    _SerializerBase = serializers.Serializer[Any]
 
     class _CreateBase(mixins.CreateModelMixin, ScopedViewSet): ...
 else:
@@ -146,11 +153,11 @@ else:
 
 
 class ScopedCreateMixin(_CreateBase):
-    def perform_create(self, serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         with acting_as(self.request), transaction.atomic():
             serializer.save()
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
@@ -159,18 +166,18 @@ class ScopedCreateMixin(_CreateBase):
 
 
 class ScopedUpdateMixin(_ViewSetBase):
-    def perform_update(self, serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         with acting_as(self.request), transaction.atomic():
             serializer.save()
 
-    def update(self, request, *args, **kwargs):
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
         return Response(self.get_serializer(self.saved(serializer.instance)).data)
 
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
 
@@ -187,25 +194,33 @@ class ReadWriteViewSet(ScopedUpdateMixin, mixins.UpdateModelMixin, ReadCreateVie
     pass
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A related object looked up in ``Model.objects.visible_to(request.user, action)``."""
 
-    def __init__(self, *, model, not_found: str, action: str = Action.CHANGE, capability: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *,
+        model: type[models.Model],
+        not_found: str,
+        action: str = Action.CHANGE,
+        capability: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.scoped_model = model
         self.action = action
         self.capability = capability
-        kwargs.setdefault("queryset", model.objects.none())  # the model, for the schema; rows come from below
+        kwargs.setdefault("queryset", model._default_manager.none())  # the model, for the schema; rows come from below
         kwargs["error_messages"] = {"does_not_exist": not_found, **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self) -> ScopedQuerySet:
         return scoped_queryset(self.scoped_model).visible_to(request_user(self), self.action, self.capability)
 
 
 class FieldSetsSerializerMixin(_SerializerBase):
     """Serialize only the public card of rows whose personal data the requesting user may not see."""
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)
         user = request_user(self)
         model = type(instance)

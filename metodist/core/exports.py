@@ -26,7 +26,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -39,6 +39,9 @@ from .audit import export_failed, export_finished, record_export, request_query
 from .models import DataExport
 from .text import strip_control_characters
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("xlsx", "csv")
 # A text cell starting with one of these (after optional spaces) could be read as a formula.
@@ -50,7 +53,7 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 class Column:
     """One exported column: its Russian header and how to get the value from a row."""
 
-    header: str
+    header: StrOrPromise
     value: Callable[[Any], Any]
     width: int = 18
 

@@ -15,12 +15,19 @@ relation and sees their **public card** (name, organisation, position, subjects,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from .permissions import Action
 from .scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from .types import AnyUser
+
+ModelRef = type[models.Model] | models.Model | str  # a model, one of its rows, or "app_label.Model"
 
 PERSONAL_ACCESS = "personal_visible"  # the annotation with_personal_access() adds
 
@@ -36,30 +43,30 @@ class FieldSets:
 _FIELD_SETS: dict[str, FieldSets] = {}
 
 
-def _label(model) -> str:
+def _label(model: ModelRef) -> str:
     return model.lower() if isinstance(model, str) else model._meta.label_lower
 
 
-def register_field_sets(model, *, public, personal) -> FieldSets:
+def register_field_sets(model: ModelRef, *, public: Iterable[str], personal: Iterable[str]) -> FieldSets:
     """Declare the public card and the personal data of ``model`` (a model or ``"app_label.Model"``)."""
-    public, personal = frozenset(public), frozenset(personal)
-    if public & personal:
-        raise ValueError(f"fields both public and personal: {sorted(public & personal)}")
-    sets = FieldSets(public=public, personal=personal)
+    public_set, personal_set = frozenset(public), frozenset(personal)
+    if public_set & personal_set:
+        raise ValueError(f"fields both public and personal: {sorted(public_set & personal_set)}")
+    sets = FieldSets(public=public_set, personal=personal_set)
     _FIELD_SETS[_label(model)] = sets
     return sets
 
 
-def field_sets(model) -> FieldSets:
+def field_sets(model: ModelRef) -> FieldSets:
     """The declared field sets of ``model``; a model without a declaration has no personal fields."""
     return _FIELD_SETS.get(_label(model), FieldSets(frozenset(), frozenset()))
 
 
-def personal_fields(model) -> frozenset[str]:
+def personal_fields(model: ModelRef) -> frozenset[str]:
     return field_sets(model).personal
 
 
-def can_view_personal(user, instance: models.Model) -> bool:
+def can_view_personal(user: AnyUser | None, instance: models.Model) -> bool:
     """Whether ``user`` may see the personal data of ``instance`` (one query, or none if annotated)."""
     annotated = getattr(instance, PERSONAL_ACCESS, None)
     if annotated is not None:
@@ -70,12 +77,12 @@ def can_view_personal(user, instance: models.Model) -> bool:
     return queryset.visible_to(user, Action.VIEW_PERSONAL).filter(pk=instance.pk).exists()
 
 
-def with_personal_access(queryset, user, name: str = PERSONAL_ACCESS):
+def with_personal_access(queryset: ScopedQuerySet, user: AnyUser | None, name: str = PERSONAL_ACCESS) -> ScopedQuerySet:
     """Annotate each row with ``name``: whether ``user`` may see its personal data (no extra query)."""
     return queryset.with_access(user, Action.VIEW_PERSONAL, name)
 
 
-def public_only(data: dict, model) -> dict:
+def public_only(data: dict[str, Any], model: ModelRef) -> dict[str, Any]:
     """``data`` (a serialized row) without the personal fields of ``model``."""
     personal = personal_fields(model)
     return {key: value for key, value in data.items() if key not in personal}

@@ -10,24 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.http import HttpRequest
 from django.urls import reverse
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _always(user) -> bool:
+    from .types import AnyUser
+
+UserTest = Callable[[Any], bool]  # (user) -> bool
+UserUrl = Callable[[Any], str | None]  # (user) -> URL or None (hidden)
+CardContext = Callable[[HttpRequest], dict[str, Any] | None]  # (request) -> dict or None (hidden)
+
+
+def _always(user: AnyUser) -> bool:
     return True
 
 
 @dataclass(frozen=True)
 class MenuItem:
     key: str
-    label: str
-    url: str | Callable  # a URL name, or a function (user) -> URL or None (hidden)
-    visible: Callable = _always  # (user) -> bool
+    label: StrOrPromise
+    url: str | UserUrl  # a URL name, or a function (user) -> URL or None (hidden)
+    visible: UserTest = _always
     order: int = 100
     active_prefix: str | None = None  # a path prefix that marks the item active; default: its URL
 
-    def resolve(self, user) -> str | None:
+    def resolve(self, user: AnyUser) -> str | None:
         return self.url(user) if callable(self.url) else reverse(self.url)
 
 
@@ -35,7 +46,7 @@ class MenuItem:
 class DashboardCard:
     key: str
     template: str
-    context: Callable  # (request) -> dict | None
+    context: CardContext
     order: int = 100
 
 
@@ -43,21 +54,29 @@ _MENU: dict[str, MenuItem] = {}
 _CARDS: dict[str, DashboardCard] = {}
 
 
-def register_menu_item(key: str, *, label, url, visible=_always, order: int = 100, active_prefix=None) -> MenuItem:
+def register_menu_item(
+    key: str,
+    *,
+    label: StrOrPromise,
+    url: str | UserUrl,
+    visible: UserTest = _always,
+    order: int = 100,
+    active_prefix: str | None = None,
+) -> MenuItem:
     """Add (or replace) the menu item ``key``."""
     item = MenuItem(key=key, label=label, url=url, visible=visible, order=order, active_prefix=active_prefix)
     _MENU[key] = item
     return item
 
 
-def register_dashboard_card(key: str, *, template: str, context, order: int = 100) -> DashboardCard:
+def register_dashboard_card(key: str, *, template: str, context: CardContext, order: int = 100) -> DashboardCard:
     """Add (or replace) the dashboard card ``key``: ``context(request)`` gives its data or ``None`` to hide it."""
     card = DashboardCard(key=key, template=template, context=context, order=order)
     _CARDS[key] = card
     return card
 
 
-def menu_for(request) -> list[dict]:
+def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The menu of ``request.user``: label, URL and whether it is the current section."""
     user = request.user
     items = []
@@ -73,10 +92,10 @@ def menu_for(request) -> list[dict]:
     return items
 
 
-def dashboard_cards(request) -> tuple[list[str], dict]:
+def dashboard_cards(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:
     """The templates of the cards shown to ``request.user`` and their merged context."""
     templates: list[str] = []
-    context: dict = {}
+    context: dict[str, Any] = {}
     for card in sorted(_CARDS.values(), key=lambda c: (c.order, c.key)):
         data = card.context(request)
         if data is None:

@@ -23,10 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from .permissions import DEFAULT_CAPABILITY, Action, ScopeKind
+# DEFAULT_CAPABILITY is re-exported: apps read it from here.
+from .permissions import DEFAULT_CAPABILITY as DEFAULT_CAPABILITY
+from .permissions import Action, ScopeKind
+
+if TYPE_CHECKING:
+    from .types import AnyUser
 
 _CACHE_ATTR = "_metodist_scopes"
 _generation = [0]  # bumped when relation scopes change, so scopes cached on user objects are recomputed
@@ -46,17 +52,17 @@ def role_actions(capability: str = DEFAULT_CAPABILITY) -> dict[str, frozenset[st
 
 # Role assignments: the accounts app tells core how a user's assignments are read -------------------
 
-_role_source: Callable[[object], Iterable] | None = None
+_role_source: Callable[[Any], Iterable[Any]] | None = None
 
 
-def register_role_source(function: Callable[[object], Iterable]) -> None:
+def register_role_source(function: Callable[[Any], Iterable[Any]]) -> None:
     """The app that owns role assignments gives core a function: user → their assignments (each with
     ``role``, ``scope_kind``, ``territory_id``, ``organisation_id``), cached on the user by that app."""
     global _role_source
     _role_source = function
 
 
-def roles(user) -> list:
+def roles(user: AnyUser | None) -> list[Any]:
     """The role assignments of ``user`` (none before the accounts app registered its source)."""
     if _role_source is None or user is None or not user.is_authenticated:
         return []
@@ -84,10 +90,11 @@ class RelationScope:
     actions: frozenset[str] = frozenset({Action.VIEW})
     anchor: str = "person"
 
-    def anchor_of(self, user) -> int | None:
-        return user.person_id if self.anchor == "person" else user.pk
+    def anchor_of(self, user: AnyUser) -> int | None:
+        anchor: int | None = getattr(user, "person_id", None) if self.anchor == "person" else user.pk
+        return anchor
 
-    def q(self, model, anchor_id: int) -> models.Q:
+    def q(self, model: type[models.Model], anchor_id: int) -> models.Q:
         # A subquery, not a join: a reverse relation would otherwise repeat rows.
         reached = model._base_manager.filter(**{self.path: anchor_id}).values("pk")
         return models.Q(pk__in=reached)
@@ -179,7 +186,7 @@ class UserScope:
         """Reaches no place (territory or organisation): a teacher, a mentor, an expert."""
         return not (self.is_global or self.territory_ids or self.organisation_ids)
 
-    def relations_for(self, model) -> list[tuple[RelationScope, int]]:
+    def relations_for(self, model: type[models.Model]) -> list[tuple[RelationScope, int]]:
         label = model._meta.label_lower
         return [(relation, anchor) for relation, anchor in self.relations if relation.model == label]
 
@@ -187,7 +194,9 @@ class UserScope:
 EMPTY_SCOPE = UserScope()
 
 
-def scope_for(user, action: str = Action.VIEW, capability: str | None = DEFAULT_CAPABILITY) -> UserScope:
+def scope_for(
+    user: AnyUser | None, action: str = Action.VIEW, capability: str | None = DEFAULT_CAPABILITY
+) -> UserScope:
     """The scope of ``user`` for ``action`` in ``capability``, computed once per user object."""
     capability = capability or DEFAULT_CAPABILITY
     if user is None or not user.is_authenticated or not user.is_active:
@@ -198,10 +207,12 @@ def scope_for(user, action: str = Action.VIEW, capability: str | None = DEFAULT_
         setattr(user, _CACHE_ATTR, cache)
     key = (str(capability), str(action))
     if key in cache:
-        return cache[key]
+        cached: UserScope = cache[key]
+        return cached
 
     permissions = role_actions(capability)
-    is_global = user.is_superuser
+    is_global = bool(getattr(user, "is_superuser", False))
+    person_id: int | None = getattr(user, "person_id", None)
     territories: set[int] = set()
     organisations: set[int] = set()
     persons: set[int] = set()
@@ -217,8 +228,8 @@ def scope_for(user, action: str = Action.VIEW, capability: str | None = DEFAULT_
             territories.add(assignment.territory_id)
         elif kind == ScopeKind.ORGANISATION:
             organisations.add(assignment.organisation_id)
-        elif kind == ScopeKind.SELF and user.person_id:
-            persons.add(user.person_id)
+        elif kind == ScopeKind.SELF and person_id:
+            persons.add(person_id)
     held = {assignment.role for assignment in assignments}
     for relation in _RELATIONS.values():
         if relation.role in held and relation.capability == str(capability) and action in relation.actions:
@@ -239,7 +250,7 @@ def scope_for(user, action: str = Action.VIEW, capability: str | None = DEFAULT_
     return scope
 
 
-def forget_scopes(user) -> None:
+def forget_scopes(user: AnyUser) -> None:
     """Drop the cached scopes and roles, e.g. after the user's role assignments changed."""
     for attr in (_CACHE_ATTR, "_metodist_roles"):
         if hasattr(user, attr):
@@ -251,12 +262,12 @@ def forget_all_scopes() -> None:
     _generation[0] += 1
 
 
-def can(user, action: str, capability: str | None = DEFAULT_CAPABILITY) -> bool:
+def can(user: AnyUser | None, action: str, capability: str | None = DEFAULT_CAPABILITY) -> bool:
     """Whether ``user`` may do ``action`` in ``capability`` anywhere at all (e.g. to show a button)."""
     return not scope_for(user, action, capability).is_empty
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """A queryset that knows how its rows fall into a user's scope.
 
     Subclasses implement ``scope_q(scope)`` (the structural part: territories, organisations, own
@@ -271,7 +282,9 @@ class ScopedQuerySet(models.QuerySet):
     def scope_q(self, scope: UserScope) -> models.Q:
         raise NotImplementedError
 
-    def access_q(self, user, action: str = Action.VIEW, capability: str | None = None) -> models.Q | None:
+    def access_q(
+        self, user: AnyUser | None, action: str = Action.VIEW, capability: str | None = None
+    ) -> models.Q | None:
         """The condition for rows ``user`` may reach; ``None`` means every row (global scope)."""
         scope = scope_for(user, action, capability or self.capability)
         if scope.is_global:
@@ -281,11 +294,13 @@ class ScopedQuerySet(models.QuerySet):
             condition |= self.scope_q(scope)
         for relation, anchor in scope.relations_for(self.model):
             condition |= relation.q(self.model, anchor)
-        if self.owner_field and not scope.is_empty:
+        if self.owner_field and user is not None and not scope.is_empty:
             condition |= models.Q(**{self.owner_field: user.pk})
         return condition
 
-    def visible_to(self, user, action: str = Action.VIEW, capability: str | None = None):
+    def visible_to(
+        self, user: AnyUser | None, action: str = Action.VIEW, capability: str | None = None
+    ) -> ScopedQuerySet:
         scope = scope_for(user, action, capability or self.capability)
         if scope.is_global:
             return self.all()
@@ -293,11 +308,14 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(self.access_q(user, action, capability))
 
-    def with_access(self, user, action: str, name: str, capability: str | None = None):
+    def with_access(
+        self, user: AnyUser | None, action: str, name: str, capability: str | None = None
+    ) -> ScopedQuerySet:
         """Annotate a boolean ``name``: whether ``user`` may do ``action`` on each row (one query for a list)."""
         condition = self.access_q(user, action, capability)
         value = models.Value(True) if condition is None else models.ExpressionWrapper(condition, models.BooleanField())
-        return self.annotate(**{name: value})
+        annotated: ScopedQuerySet = self.annotate(**{name: value})
+        return annotated
 
 
 def any_of(*conditions: tuple[frozenset[int], models.Q | None]) -> models.Q:
@@ -312,20 +330,29 @@ def any_of(*conditions: tuple[frozenset[int], models.Q | None]) -> models.Q:
 # Helpers so that a filter, a panel or a count cannot forget the scope --------------------------------
 
 
-def _scoped_base(source) -> ScopedQuerySet:
+def _scoped_base(source: type[models.Model] | models.QuerySet[Any]) -> ScopedQuerySet:
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
     if not isinstance(queryset, ScopedQuerySet):
         raise TypeError(f"{queryset.model.__name__} has no scoped queryset: it cannot be read through the contract")
     return queryset
 
 
-def scoped(user, source, action: str = Action.VIEW, capability: str | None = None) -> ScopedQuerySet:
+def scoped(
+    user: AnyUser,
+    source: type[models.Model] | models.QuerySet[Any],
+    action: str = Action.VIEW,
+    capability: str | None = None,
+) -> ScopedQuerySet:
     """``source`` (a model or one of its querysets) limited to what ``user`` may reach for ``action``."""
     return _scoped_base(source).visible_to(user, action, capability)
 
 
 def scoped_exists(
-    user, source, action: str = Action.VIEW, capability: str | None = None, **outer_refs: str
+    user: AnyUser,
+    source: type[models.Model] | models.QuerySet[Any],
+    action: str = Action.VIEW,
+    capability: str | None = None,
+    **outer_refs: str,
 ) -> models.Exists:
     """``Exists`` over rows of ``source`` that ``user`` may see, correlated with the outer query.
 
@@ -339,13 +366,13 @@ def scoped_exists(
 
 
 def scoped_prefetch(
-    user,
+    user: AnyUser,
     lookup: str,
-    queryset,
+    queryset: type[models.Model] | models.QuerySet[Any],
     *,
     to_attr: str | None = None,
     action: str = Action.VIEW,
     capability: str | None = None,
-) -> models.Prefetch:
+) -> models.Prefetch[Any]:
     """A ``Prefetch`` of ``lookup`` that loads only related rows ``user`` may see."""
     return models.Prefetch(lookup, queryset=scoped(user, queryset, action, capability), to_attr=to_attr)
