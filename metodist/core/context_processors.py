@@ -1,17 +1,25 @@
 """Navigation: the menu items the apps contribute (metodist.core.navigation) that the user's roles open."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .navigation import menu_for, register_menu_item
 from .permissions import AUDIT_CAPABILITY, Action
 from .scoping import can, roles
 
+if TYPE_CHECKING:
+    from .types import AnyUser
 
-def _authenticated(user) -> bool:
-    return user.is_authenticated
+
+def _authenticated(user: AnyUser) -> bool:
+    return bool(user.is_authenticated)
 
 
-def _reads_the_audit(user) -> bool:
+def _reads_the_audit(user: AnyUser) -> bool:
     return can(user, Action.VIEW, AUDIT_CAPABILITY)
 
 
@@ -20,7 +28,7 @@ register_menu_item("core.audit", label=_("Аудит"), url="core:audit", visibl
 register_menu_item("core.api", label=_("API"), url="api:docs", visible=_authenticated, order=100)
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -13,7 +13,11 @@ it with ``csv_cell`` on tricky strings. PostgreSQL only: other databases export 
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Func, TextField
+from django.db.models.sql.compiler import SQLCompiler
 
 from .exports import FORMULA_TRIGGERS
 from .text import CONTROL_CHARACTERS
@@ -85,7 +89,15 @@ class SafeCsvText(Func):
 
     output_field = TextField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, Any]:
         if connection.vendor != "postgresql":
             raise NotImplementedError("SafeCsvText is PostgreSQL-only; other databases use exports.csv_cell")
         inner, params = compiler.compile(self.source_expressions[0])

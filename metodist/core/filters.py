@@ -7,8 +7,12 @@ export answers 400 (see :func:`metodist.core.lists.export_response`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .widgets import FastSelect
@@ -22,11 +26,11 @@ _NO = {"false", "0", "no", "нет", "off"}
 class YesNoWidget(django_filters.widgets.BooleanWidget):
     """«любой / да / нет» select that also accepts 1/0 in the query string; other values stay invalid."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.choices = [("", _("любой")), ("true", _("да")), ("false", _("нет"))]
 
-    def value_from_datadict(self, data, files, name):
+    def value_from_datadict(self, data: Mapping[str, Any], files: Mapping[str, Any], name: str) -> Any:
         value = data.get(name)
         if isinstance(value, str):
             lowered = value.strip().lower()
@@ -43,19 +47,20 @@ class YesNoField(forms.NullBooleanField):
 
     widget = YesNoWidget
 
-    def to_python(self, value):
+    # NullBooleanField answers None for «not chosen»; its stub inherits BooleanField's ``-> bool``.
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value in (True, False, None, ""):
             return None if value == "" else value
         raise forms.ValidationError(YES_NO_INVALID, code="invalid")
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         pass
 
 
 class YesNoFilter(django_filters.BooleanFilter):
     field_class = YesNoField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", YesNoWidget())
         super().__init__(*args, **kwargs)
 
@@ -69,8 +74,8 @@ class StyledFilterSet(django_filters.FilterSet):
     search_placeholder = _("ФИО или почта")
 
     @property
-    def form(self):
-        form = super().form
+    def form(self) -> forms.Form:
+        form: forms.Form = super().form
         if not getattr(form, "_metodist_styled", False):
             for field in form.fields.values():
                 widget = field.widget
@@ -81,15 +86,16 @@ class StyledFilterSet(django_filters.FilterSet):
                 else:
                     widget.attrs.setdefault("class", "form-control form-control-sm")
                     widget.attrs.setdefault("placeholder", self.search_placeholder)
-            form._metodist_styled = True
+            setattr(form, "_metodist_styled", True)  # noqa: B010 -- a marker Form does not declare
         return form
 
     @property
-    def qs(self):
+    def qs(self) -> QuerySet[Any]:
         if not hasattr(self, "_qs") and self.is_bound and not self.is_valid():
             for name in self.form.errors:
                 if name in self.form.fields:
                     widget = self.form.fields[name].widget
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
             self._qs = self.queryset.none()
-        return super().qs
+        queryset: QuerySet[Any] = super().qs
+        return queryset

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from .text import CleanTextFormMixin
@@ -10,7 +12,7 @@ from .text import CleanTextFormMixin
 class StyledFormMixin(CleanTextFormMixin):
     """Bootstrap classes on every widget; text fields cleaned of control characters (core.text)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget

@@ -9,6 +9,7 @@ visible to the viewer through its model's scoped queryset, in one query whatever
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -17,9 +18,12 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from .permissions import Action
 from .scoping import ScopedQuerySet, scope_for
 
+if TYPE_CHECKING:
+    from .types import AnyUser
+
 
 def scoped_history(
-    user,
+    user: AnyUser | None,
     entries: QuerySet[LogEntry],
     *,
     action: str = Action.VIEW,

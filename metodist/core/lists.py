@@ -7,13 +7,19 @@ answers 400 to an unknown format or an invalid filter value — never the unfilt
 
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest
-from django.utils.translation import gettext_lazy
-from django_tables2 import RequestConfig
+from collections.abc import Iterable
+from typing import Any
 
-from .exports import FORMATS, audited_export
-from .permissions import Action
-from .scoping import DEFAULT_CAPABILITY, can
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+from django.utils.translation import gettext_lazy
+from django_filters import FilterSet
+from django_tables2 import RequestConfig, Table
+
+from .exports import FORMATS, Column, audited_export
+from .permissions import DEFAULT_CAPABILITY, Action
+from .scoping import can
 
 PER_PAGE = 25
 EXPORT_CHUNK = 2000
@@ -22,7 +28,14 @@ UNKNOWN_EXPORT_FORMAT = gettext_lazy("Неизвестный формат выг
 INVALID_EXPORT_FILTER = gettext_lazy("Неверное значение фильтра: %(fields)s. Исправьте фильтр на странице списка.")
 
 
-def list_context(request, filterset, table, *, capability: str = DEFAULT_CAPABILITY, per_page: int = PER_PAGE) -> dict:
+def list_context(
+    request: HttpRequest,
+    filterset: FilterSet,
+    table: Table,
+    *,
+    capability: str = DEFAULT_CAPABILITY,
+    per_page: int = PER_PAGE,
+) -> dict[str, Any]:
     """Context of a list page: the filter, the paginated table, the query string and the rights."""
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
     query = request.GET.copy()
@@ -38,7 +51,16 @@ def list_context(request, filterset, table, *, capability: str = DEFAULT_CAPABIL
     }
 
 
-def export_response(request, queryset, *, columns, stem: str, what: str, rows=None, filterset=None):
+def export_response(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    columns: list[Column],
+    stem: str,
+    what: str,
+    rows: Iterable[Any] | None = None,
+    filterset: FilterSet | None = None,
+) -> HttpResponseBase:
     """CSV or XLSX of ``queryset`` (or of ``rows`` built from it), recorded as an export."""
     file_format = request.GET.get("format", "xlsx")
     if file_format not in FORMATS:

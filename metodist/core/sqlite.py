@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from django.db.backends.signals import connection_created
 
 
 @lru_cache(maxsize=256)
-def _compile(pattern: str, escape: str | None) -> re.Pattern:
+def _compile(pattern: str, escape: str | None) -> re.Pattern[str]:
     parts = []
     chars = iter(pattern)
     for char in chars:
@@ -28,13 +29,13 @@ def _compile(pattern: str, escape: str | None) -> re.Pattern:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
-def _like(pattern, value, escape=None):
+def _like(pattern: object, value: object, escape: str | None = None) -> bool | None:
     if pattern is None or value is None:
         return None
     return _compile(str(pattern), escape).fullmatch(str(value)) is not None
 
 
-def _install(sender, connection, **kwargs) -> None:
+def _install(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("like", 2, _like, deterministic=True)
         connection.connection.create_function("like", 3, _like, deterministic=True)

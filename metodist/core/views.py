@@ -6,6 +6,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .models import DataExport
@@ -16,7 +17,7 @@ from .templatetags.metodist import AUDIT_ACTIONS
 
 
 @login_required
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     """The user's roles and the cards the apps contribute (metodist.core.navigation)."""
     cards, card_context = dashboard_cards(request)
     context = {**card_context, "roles": roles(request.user), "cards": cards}
@@ -24,7 +25,7 @@ def dashboard(request):
 
 
 @login_required
-def audit(request):
+def audit(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Action.VIEW, AUDIT_CAPABILITY):
         raise PermissionDenied
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .permissions import Action
-from .scoping import DEFAULT_CAPABILITY, can
+from .permissions import DEFAULT_CAPABILITY, Action
+from .scoping import ScopedQuerySet, can
+
+if TYPE_CHECKING:
+    from .types import AnyUser
 
 
-def require(user, action: str, capability: str | None = DEFAULT_CAPABILITY) -> None:
+def require(user: AnyUser | None, action: str, capability: str | None = DEFAULT_CAPABILITY) -> None:
     """403 for users whose roles never allow ``action`` (an observer editing, a teacher exporting)."""
     if not can(user, action, capability):
         raise PermissionDenied
 
 
-def scoped_or_404(model, user, pk, action: str = Action.VIEW, queryset=None, capability: str | None = None):
+def scoped_or_404(
+    model: Any,
+    user: AnyUser | None,
+    pk: Any,
+    action: str = Action.VIEW,
+    queryset: ScopedQuerySet | None = None,
+    capability: str | None = None,
+) -> Any:
     """The object if it lies in ``user``'s scope for ``action``; 404 otherwise (its existence is not revealed).
 
     ``capability`` defaults to the model queryset's own (``ScopedQuerySet.capability``).

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 
 class FastSelect(forms.Select):
@@ -14,7 +19,9 @@ class FastSelect(forms.Select):
     rendering of those costs about 0.2 s per page, this about 5 ms. Option groups are not supported.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         selected = {str(v) for v in self.format_value(value)}
         options = format_html_join(
@@ -27,7 +34,7 @@ class FastSelect(forms.Select):
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
-    def _plain_choices(self):
+    def _plain_choices(self) -> Iterator[tuple[Any, Any]]:
         for option_value, label in self.choices:
             if hasattr(option_value, "value"):  # ModelChoiceIteratorValue
                 option_value = option_value.value
@@ -47,12 +54,14 @@ class AutocompleteSelect(forms.Select):
         css = {"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]}
         js = ["vendor/tom-select/tom-select.base.min.js", "js/autocomplete.js"]
 
-    def __init__(self, url, *, follow: str = "", attrs=None):
+    def __init__(self, url: Any, *, follow: str = "", attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.url = url
         self.follow = follow
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
         extra = {"name": name, "data-autocomplete-url": str(self.url)}
         if self.follow:
             extra["data-autocomplete-follow"] = self.follow
@@ -67,13 +76,13 @@ class AutocompleteSelect(forms.Select):
             ),
         )
 
-    def _labels(self, values: list[str]):
+    def _labels(self, values: list[str]) -> list[tuple[Any, Any]]:
         """(value, label) of the chosen values that the field's queryset holds (one query, none if nothing chosen)."""
         if not values:
             return []
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None:
             return [(v, label) for v, label in self.choices if str(v) in values]
-        field = self.choices.field
+        field = self.choices.field  # type: ignore[attr-defined]  # a ModelChoiceIterator (it has a queryset)
         wanted = [v for v in values if str(v).isdigit()]
         return [(obj.pk, field.label_from_instance(obj)) for obj in queryset.filter(pk__in=wanted)]

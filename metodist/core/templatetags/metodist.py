@@ -1,5 +1,7 @@
 """Template filters shared by Metodist's pages."""
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -9,13 +11,13 @@ AUDIT_ACTIONS = {0: _("создание"), 1: _("изменение"), 2: _("у�
 
 
 @register.filter
-def audit_action(entry) -> str:
+def audit_action(entry: Any) -> str:
     """The Russian name of an audit entry's action (django-auditlog ships no Russian labels)."""
     return str(AUDIT_ACTIONS.get(entry.action, entry.action))
 
 
 @register.filter
-def audit_value(value) -> str:
+def audit_value(value: object) -> str:
     """An audited value as a person reads it: «—» for empty, «да/нет» for booleans."""
     text = str(value)
     if text in {"None", "", "[]"}:

@@ -10,10 +10,10 @@ register = template.Library()
 
 
 @register.filter
-def years(value) -> str:
-    return years_text(None if value in (None, "") else int(value))
+def years(value: int | str | None) -> str:
+    return years_text(None if value is None or value == "" else int(value))
 
 
 @register.filter
-def people(value) -> str:
+def people(value: int | str | None) -> str:
     return people_text(int(value or 0))
