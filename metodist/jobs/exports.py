@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import tempfile
+from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.files import File
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.test import RequestFactory
 from django.urls import resolve
@@ -35,7 +37,9 @@ EXPORT_WRITING = _("Записано строк: %(done)s из %(total)s")
 EXPORT_FAILED = _("Выгрузку сделать не удалось: %(status)s. Повторите её со страницы списка.")
 
 
-def export_in_background(request: HttpRequest, *, queryset, what: str | Promise):
+def export_in_background(
+    request: HttpRequest, *, queryset: QuerySet[Any], what: str | Promise
+) -> HttpResponseRedirect | None:
     """A redirect to a queued export job when the export is large, else ``None`` (export now)."""
     file_format = request.GET.get("format", "xlsx")
     if getattr(request, "in_export_job", False) or file_format not in EXPORT_FORMATS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from metodist.core.models import BaseModel
 from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
+
+if TYPE_CHECKING:
+    from metodist.core.types import AnyUser
 
 
 class JobState(models.TextChoices):
@@ -25,8 +30,8 @@ ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 FINISHED_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> JobQuerySet:
+class JobQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: AnyUser) -> JobQuerySet:
         """A user sees their own jobs; an administrator (global scope) sees everyone's."""
         if not user.is_authenticated:
             return self.none()

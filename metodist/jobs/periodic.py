@@ -26,7 +26,7 @@ class PeriodicWork:
 _WORK: dict[str, PeriodicWork] = {}
 
 
-def periodic(name: str) -> Callable:
+def periodic(name: str) -> Callable[[Callable[[], object]], Callable[[], object]]:
     """Register ``function`` (no arguments) as periodic work called ``name``."""
 
     def register(function: Callable[[], object]) -> Callable[[], object]:

@@ -28,7 +28,9 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {}
 
 
-def job_handler(name: str, *, label: str | Promise) -> Callable:
+def job_handler(
+    name: str, *, label: str | Promise
+) -> Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]:
     """Register ``handler`` as the code that runs jobs of kind ``name``."""
 
     def register(function: Callable[[JobContext], None]) -> Callable[[JobContext], None]:

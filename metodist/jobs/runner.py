@@ -61,6 +61,8 @@ def side_progress(job_id: int) -> dict[str, Any] | None:
         data["heartbeat_at"] = datetime.datetime.fromisoformat(data["heartbeat_at"])
     except (OSError, ValueError, KeyError):
         return None
+    if not isinstance(data, dict):
+        return None
     return data
 
 
@@ -103,12 +105,13 @@ class JobContext:
         self._last_write = 0.0
 
     @property
-    def owner(self):
+    def owner(self) -> Any:
         return self.job.owner
 
     def read_input(self) -> bytes:
         with self.job.input_file.open("rb") as handle:
-            return handle.read()
+            content: bytes = handle.read()
+            return content
 
     def progress(self, done: int, total: int, message: str | Promise = "", *, force: bool = False) -> None:
         """Report progress; raises :class:`JobCancelled` when the user asked to cancel."""
@@ -119,7 +122,7 @@ class JobContext:
         if job_progress(job=self.job, done=done, total=total, message=message):
             raise JobCancelled
 
-    def save_result(self, content: bytes | File, filename: str) -> None:
+    def save_result(self, content: bytes | File[Any], filename: str) -> None:
         """Keep the file the job produced; the owner downloads it from the job's page."""
         file = content if isinstance(content, File) else ContentFile(content)
         self.job.result_filename = filename[:255]

@@ -6,7 +6,7 @@ import datetime
 import logging
 import uuid
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -19,6 +19,9 @@ from . import messages
 from .models import Job, JobState
 from .registry import job_kind
 from .runner import side_progress
+
+if TYPE_CHECKING:
+    from metodist.core.types import AnyUser
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +39,7 @@ def _enqueue(job: Job) -> None:
 
 def job_create(
     *,
-    owner,
+    owner: AnyUser,
     kind: str,
     title: str | Promise,
     params: dict[str, Any] | None = None,
@@ -45,7 +48,8 @@ def job_create(
 ) -> Job:
     """Record a job for ``owner`` and queue it for a worker. With the immediate backend (tests) it has run."""
     job_kind(kind)  # an unknown kind is a programming error, raised here rather than in the worker
-    job = Job(kind=kind, owner=owner, title=str(title)[:255], params=params or {})
+    # The owner is the concrete accounts.User, a type the jobs app cannot name (it sits below accounts).
+    job = Job(kind=kind, owner=owner, title=str(title)[:255], params=params or {})  # type: ignore[misc]
     if input_content is not None:
         name = PurePath(input_filename).name[:255]
         job.input_filename = name

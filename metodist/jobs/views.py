@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -22,8 +22,9 @@ from .runner import side_progress
 PER_PAGE = 25
 
 
-def _get_job(request, pk: int) -> Job:
-    return get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
+def _get_job(request: HttpRequest, pk: int) -> Job:
+    job: Job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    return job
 
 
 def _fresh(job: Job) -> Job:
@@ -41,7 +42,7 @@ def _fresh(job: Job) -> Job:
     return job
 
 
-def _finished_elsewhere(request, job: Job):
+def _finished_elsewhere(request: HttpRequest, job: Job) -> str | None:
     """A finished job whose result is a page of its own (an import's preview): show the outcome there."""
     if job.state == JobState.SUCCEEDED and job.result_url:
         if job.message:
@@ -54,7 +55,7 @@ def _finished_elsewhere(request, job: Job):
 
 
 @login_required
-def detail(request, pk: int):
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _fresh(_get_job(request, pk))
     target = _finished_elsewhere(request, job)
     if target:
@@ -63,7 +64,7 @@ def detail(request, pk: int):
 
 
 @login_required
-def progress(request, pk: int):
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block, polled by htmx while the job runs; sends the browser on when the result is a page."""
     job = _fresh(_get_job(request, pk))
     target = _finished_elsewhere(request, job)
@@ -74,7 +75,7 @@ def progress(request, pk: int):
 
 @login_required
 @require_POST
-def cancel(request, pk: int):
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
     if services.job_cancel(job=job):
         if job.state == JobState.RUNNING:
@@ -86,7 +87,7 @@ def cancel(request, pk: int):
 
 @login_required
 @require_POST
-def retry(request, pk: int):
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
     if services.job_retry(job=job):
         messages.info(request, job_messages.RETRIED)
@@ -96,7 +97,7 @@ def retry(request, pk: int):
 
 
 @login_required
-def download(request, pk: int):
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file a job produced; only its owner (or an administrator) reaches it, never a public URL."""
     job = _get_job(request, pk)
     if job.state != JobState.SUCCEEDED or not job.result_file:
@@ -110,7 +111,7 @@ def download(request, pk: int):
 
 
 @login_required
-def job_list(request):
+def job_list(request: HttpRequest) -> HttpResponse:
     """«Мои задания»: the user's own jobs; an administrator sees everyone's."""
     jobs = Job.objects.visible_to(request.user).select_related("owner")
     page = Paginator(jobs, PER_PAGE).get_page(request.GET.get("page"))

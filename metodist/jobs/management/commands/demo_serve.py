@@ -8,6 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -18,21 +21,21 @@ STOP_GRACE_SECONDS = 10
 class Command(BaseCommand):
     help = "Run the web server, a task worker and the periodic work together (for the demo); Ctrl-C stops all."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--periodic-interval", type=float, default=60.0)
 
-    def handle(self, *, addrport: str, periodic_interval: float, **options) -> None:
+    def handle(self, *, addrport: str, periodic_interval: float, **options: Any) -> None:
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         commands = {
             "web": [*manage, "runserver", "--noreload", addrport],
             "worker": [*manage, "db_worker", "--no-reload", "--interval", "0.5"],
             "periodic": [*manage, "run_periodic", "--loop", "--interval", f"{periodic_interval:g}"],
         }
-        children: dict[str, subprocess.Popen] = {}
+        children: dict[str, subprocess.Popen[bytes]] = {}
         stopping = [False]
 
-        def stop(signum=None, frame=None) -> None:
+        def stop(signum: int | None = None, frame: FrameType | None = None) -> None:
             stopping[0] = True
 
         signal.signal(signal.SIGINT, stop)
@@ -58,7 +61,7 @@ class Command(BaseCommand):
         if exit_code:
             sys.exit(exit_code)
 
-    def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
+    def _stop_all(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGINT)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import signal
 import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -14,14 +17,14 @@ from metodist.jobs.periodic import registered, run_all
 class Command(BaseCommand):
     help = "Run the periodic work (job reaper, retention of files) once, or every --interval seconds with --loop."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep running every --interval seconds.")
         parser.add_argument("--interval", type=float, default=60.0, help="Seconds between runs (default 60).")
 
-    def handle(self, *, loop: bool, interval: float, verbosity: int, **options) -> None:
+    def handle(self, *, loop: bool, interval: float, verbosity: int, **options: Any) -> None:
         running = [True]
 
-        def stop(signum, frame) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
             running[0] = False
 
         if loop:
