@@ -17,5 +17,5 @@ STORAGES = {
 }
 
 # Static files come from the finders; no collectstatic in development and tests.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]  # base.py sets a Path; tests serve static files from the finders
 WHITENOISE_USE_FINDERS = True

@@ -33,6 +33,7 @@ from .permissions import Action
 from .scoping import ScopedQuerySet, can
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
     from rest_framework.views import APIView
 
     from .types import AnyUser
@@ -201,7 +202,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         self,
         *,
         model: type[models.Model],
-        not_found: str,
+        not_found: StrOrPromise,
         action: str = Action.CHANGE,
         capability: str | None = None,
         **kwargs: Any,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 
@@ -27,6 +27,7 @@ from .scoping import ScopedQuerySet
 if TYPE_CHECKING:
     from .types import AnyUser
 
+_Scoped = TypeVar("_Scoped", bound=ScopedQuerySet)
 ModelRef = type[models.Model] | models.Model | str  # a model, one of its rows, or "app_label.Model"
 
 PERSONAL_ACCESS = "personal_visible"  # the annotation with_personal_access() adds
@@ -77,7 +78,7 @@ def can_view_personal(user: AnyUser | None, instance: models.Model) -> bool:
     return queryset.visible_to(user, Action.VIEW_PERSONAL).filter(pk=instance.pk).exists()
 
 
-def with_personal_access(queryset: ScopedQuerySet, user: AnyUser | None, name: str = PERSONAL_ACCESS) -> ScopedQuerySet:
+def with_personal_access(queryset: _Scoped, user: AnyUser | None, name: str = PERSONAL_ACCESS) -> _Scoped:
     """Annotate each row with ``name``: whether ``user`` may see its personal data (no extra query)."""
     return queryset.with_access(user, Action.VIEW_PERSONAL, name)
 

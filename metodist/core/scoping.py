@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 
@@ -298,9 +298,7 @@ class ScopedQuerySet(models.QuerySet[Any]):
             condition |= models.Q(**{self.owner_field: user.pk})
         return condition
 
-    def visible_to(
-        self, user: AnyUser | None, action: str = Action.VIEW, capability: str | None = None
-    ) -> ScopedQuerySet:
+    def visible_to(self, user: AnyUser | None, action: str = Action.VIEW, capability: str | None = None) -> Self:
         scope = scope_for(user, action, capability or self.capability)
         if scope.is_global:
             return self.all()
@@ -308,13 +306,11 @@ class ScopedQuerySet(models.QuerySet[Any]):
             return self.none()
         return self.filter(self.access_q(user, action, capability))
 
-    def with_access(
-        self, user: AnyUser | None, action: str, name: str, capability: str | None = None
-    ) -> ScopedQuerySet:
+    def with_access(self, user: AnyUser | None, action: str, name: str, capability: str | None = None) -> Self:
         """Annotate a boolean ``name``: whether ``user`` may do ``action`` on each row (one query for a list)."""
         condition = self.access_q(user, action, capability)
         value = models.Value(True) if condition is None else models.ExpressionWrapper(condition, models.BooleanField())
-        annotated: ScopedQuerySet = self.annotate(**{name: value})
+        annotated: Self = self.annotate(**{name: value})
         return annotated
 
 
