@@ -145,7 +145,8 @@ SELECT {text("p.last_name")}, {text("p.first_name")}, {text("p.patronymic")},
         GROUP BY e.person_id
        ) AS j ON j.person_id = p.id
  ORDER BY p.last_name, p.first_name, p.patronymic, p.id"""
-    return connection.ops.compose_sql(sql, (*people_params, *jobs_params))
+    # compose_sql exists on PostgreSQL's operations only (this export runs there), so the stub lacks it.
+    return connection.ops.compose_sql(sql, (*people_params, *jobs_params))  # type: ignore[attr-defined]
 
 
 def header_line() -> bytes:

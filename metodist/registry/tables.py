@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
@@ -156,8 +157,8 @@ class OrganisationTable(tables.Table):
         return organisation_badges(record)
 
 
-def organisation_badges(organisation: Organisation):
-    badges = []
+def organisation_badges(organisation: Organisation) -> SafeString:
+    badges: list[tuple[str, str | Promise]] = []
     if organisation.low_results:
         badges.append(("danger", _("ШНОР")))
     if organisation.unfavourable_conditions:
