@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: demo test lint check deploy-check pytest browser-deps lock bench clean
+.PHONY: demo test lint types layers check deploy-check pytest browser-deps lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,21 @@ demo: $(VENV)/.base-installed
 	$(BIN)/python manage.py demo_seed
 	DEBUG=$${DEBUG:-0} $(BIN)/python manage.py demo_serve 127.0.0.1:$(PORT)
 
-## test: lint, Django checks, migrations check and the whole test suite (PostgreSQL when DATABASE_URL is set)
-test: $(VENV)/.dev-installed browser-deps lint check deploy-check pytest
+## test: lint, types, import layers, Django checks, migrations check, production collectstatic and
+## check --deploy, and the whole test suite (PostgreSQL when DATABASE_URL is set)
+test: $(VENV)/.dev-installed browser-deps lint types layers check deploy-check pytest
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## types: mypy with django-stubs (strict for core and jobs; pyproject.toml lists the old modules' exceptions)
+types: $(VENV)/.dev-installed
+	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy metodist
+
+## layers: import-linter — core below every app, no cycles between apps (pyproject.toml)
+layers: $(VENV)/.dev-installed
+	$(BIN)/lint-imports
 
 check: $(VENV)/.dev-installed
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check --fail-level WARNING
