@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db.models import Case, F, When
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
-from metodist.core.fields import PERSONAL_ACCESS
+from metodist.core.fields import PERSONAL_ACCESS, with_personal_access
 from metodist.core.plurals import years_text
 
 from .choices import QualificationCategory
@@ -42,11 +43,29 @@ class PersonTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("full_name",)
 
-    def __init__(self, *args, load_rows=None, **kwargs):
+    def __init__(self, *args, load_rows=None, user=None, **kwargs):
+        self.user = user  # set before super(): django-tables2 orders the data while it initialises
         super().__init__(*args, **kwargs)
         self.load_rows = load_rows
         if load_rows is not None:
             self.template_name = "registry/person_table.html"  # rows rendered by row_html()
+
+    def _order_by_personal(self, queryset, field: str, descending: bool, is_descending: bool):
+        """Order by a personal field; rows whose personal data the viewer may not see sort last, as
+        unknown, so that the order of a public card never tells its hidden birth date or experience."""
+        key = F(field)
+        if self.user is not None:
+            queryset = with_personal_access(queryset, self.user, "sort_personal_visible")
+            key = Case(When(sort_personal_visible=True, then=F(field)), default=None)
+        key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+        return queryset.order_by(key, "-id" if is_descending else "id"), True
+
+    def order_age(self, queryset, is_descending: bool):
+        # A greater age is an earlier date.
+        return self._order_by_personal(queryset, "birth_date", not is_descending, is_descending)
+
+    def order_experience(self, queryset, is_descending: bool):
+        return self._order_by_personal(queryset, "experience_start", not is_descending, is_descending)
 
     def order_recent_courses(self, queryset, is_descending: bool):
         # The course flag is a subquery: computed over all the people only when the list is sorted by it.

@@ -60,7 +60,7 @@ _export = export_response
 @login_required
 def person_list(request):
     filterset = PersonFilter(request.GET, queryset=selectors.person_list(request.user), user=request.user)
-    table = PersonTable(filterset.qs, load_rows=partial(selectors.person_rows, request.user))
+    table = PersonTable(filterset.qs, load_rows=partial(selectors.person_rows, request.user), user=request.user)
     context = _list_context(request, filterset, table)
     return render(request, "registry/person_list.html", context)
 

@@ -385,3 +385,31 @@ def test_scope_conditions_are_plain_q(world):
     """access_q is the building block of scoped subqueries: None for a global scope, a Q otherwise."""
     assert Person.objects.all().access_q(world.users["admin"]) is None
     assert isinstance(Person.objects.all().access_q(world.users["coordinator"]), Q)
+
+
+@pytest.mark.parametrize("sort", ["age", "-age", "experience", "-experience"])
+def test_sorting_by_a_personal_figure_does_not_order_public_cards(client, mentoring, sort):
+    """The mentor sees mentees' public cards only: sorting by age must not reveal whose birth date is earlier."""
+    import datetime
+
+    world, _, _ = mentoring
+    younger = PersonFactory(last_name="Подопечная-младшая")
+    EmploymentFactory(person=younger, organisation=world.org_c)
+    Mentorship.objects.create(mentor=world.pa2, mentee=younger)
+    client.force_login(world.users["mentor"])
+
+    def order(first_birth: int, second_birth: int) -> list[str]:
+        for person, year in ((world.pc, first_birth), (younger, second_birth)):
+            person.birth_date = datetime.date(year, 5, 1)
+            person.experience_start = datetime.date(year + 22, 9, 1)
+            person.save()
+        html = client.get(reverse("registry:person_list"), {"sort": sort}).content.decode()
+        return sorted((world.pc.last_name, younger.last_name), key=html.index)
+
+    assert order(1970, 1995) == order(1995, 1970)
+    # A viewer who may see the personal data gets the real order (after the last order(): pc born 1995,
+    # the other one 1970; ascending age puts the youngest first).
+    client.force_login(world.users["region_observer"])
+    html = client.get(reverse("registry:person_list"), {"sort": sort}).content.decode()
+    first, second = (world.pc.last_name, younger.last_name)
+    assert (html.index(first) < html.index(second)) is not sort.startswith("-")
