@@ -112,6 +112,10 @@ DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 JOBS_PROGRESS_DATABASE = "progress"
 # A running job whose worker has not reported for this many seconds is given up (metodist/jobs reaper).
 JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", "60"))
+# Every job has a time and a memory budget (metodist/jobs/registry.py JobBudget); a kind that declares none
+# gets these: seconds of running, and MB of resident memory above what the worker held when the job started.
+JOBS_DEFAULT_TIME_LIMIT = int(os.environ.get("JOBS_DEFAULT_TIME_LIMIT", "1800"))
+JOBS_DEFAULT_MEMORY_LIMIT = int(os.environ.get("JOBS_DEFAULT_MEMORY_LIMIT", "512"))
 # Exports of more rows than this run as background jobs.
 JOBS_EXPORT_ROWS = int(os.environ.get("JOBS_EXPORT_ROWS", "2000"))
 # Uploaded files and generated exports (personal data) are deleted after this many days.

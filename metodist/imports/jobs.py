@@ -4,6 +4,9 @@
   batch's preview page. A file refused as a whole (not a spreadsheet, no columns we know…) is not kept.
 - ``imports.apply``: loads a checked batch in one transaction; the result is the same preview page.
 
+Each job's budget (time, memory) follows the kind of list, as the file limits do (limits.py): a staff list
+is small, an organisation register larger; a kind not listed gets the settings' defaults.
+
 Periodic work ``imports.retention`` deletes uploaded files, and the rows of their stored check, after
 ``RETENTION_DAYS``; the counts stay in the history.
 """
@@ -11,24 +14,40 @@ Periodic work ``imports.retention`` deletes uploaded files, and the rows of thei
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from metodist.jobs.periodic import periodic
-from metodist.jobs.registry import JobRefused, job_handler
+from metodist.jobs.registry import JobBudget, JobRefused, job_handler
 from metodist.jobs.retention import retention_cutoff
 from metodist.jobs.runner import JobContext
 from metodist.registry.models import Organisation
 
 from . import errors, progress, services
-from .models import ImportBatch, ImportStatus
+from .models import ImportBatch, ImportKind, ImportStatus
 
 KIND_CHECK = "imports.check"
 KIND_APPLY = "imports.apply"
 
 CHECKING_ROWS = _("Проверено строк: %(done)s из %(total)s")
 WRITING_ROWS = _("Записываем изменения в реестр…")
+# Time (seconds) and memory (MB above the worker's own) for checking or loading one list of each kind.
+BUDGETS: dict[str, JobBudget] = {
+    ImportKind.STAFF: JobBudget(time_limit=10 * 60, memory_limit=300),
+    ImportKind.ORGANISATIONS: JobBudget(time_limit=15 * 60, memory_limit=400),
+}
+
+
+def import_budget(params: dict[str, Any]) -> JobBudget:
+    """The budget of a check or a load: by the list's kind (the apply job finds it on its batch)."""
+    kind = params.get("kind")
+    if kind is None and params.get("batch"):
+        kind = ImportBatch.objects.filter(pk=params["batch"]).values_list("kind", flat=True).first()
+    return BUDGETS.get(kind, JobBudget()) if kind else JobBudget()
+
+
 # Progress units of the whole job, so that the bar is one scale across the stages.
 UNITS = 1000
 
@@ -61,7 +80,7 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-@job_handler(KIND_CHECK, label=_("Проверка файла"))
+@job_handler(KIND_CHECK, label=_("Проверка файла"), budget=import_budget)
 def check_file(context: JobContext) -> None:
     organisation_pk = context.params.get("organisation")
     organisation = Organisation.objects.get(pk=organisation_pk) if organisation_pk else None
@@ -79,7 +98,7 @@ def check_file(context: JobContext) -> None:
     context.result_url = batch.get_absolute_url()
 
 
-@job_handler(KIND_APPLY, label=_("Загрузка файла"))
+@job_handler(KIND_APPLY, label=_("Загрузка файла"), budget=import_budget)
 def apply_file(context: JobContext) -> None:
     batch = ImportBatch.objects.get(pk=context.params["batch"])
     context.result_url = batch.get_absolute_url()

@@ -11,6 +11,11 @@ SQLite (the demo) allows one writer at a time: while the default connection hold
 the apply transaction) a progress write would only wait for it. There progress and heartbeat go to a small
 side file per job instead (``VAR_DIR/jobs/progress/<id>.json``), which the job's page and the reaper read
 (:func:`side_progress`); the cancel flag is still read from the database (WAL lets readers in).
+
+Each progress call also checks the job's budget (:class:`JobBudgetWatch`): the time since the job started
+and the worker's current resident memory (``/proc/self/statm``) above what it held at the start. A job over
+either raises :class:`JobOverBudget` from ``ctx.progress()``, which unwinds the handler's transaction (the
+apply rolls back whole) and fails the job with the figure in Russian; the worker goes on to the next job.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import datetime
 import json
 import logging
 import os
+import resource
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +40,7 @@ from django.utils.functional import Promise
 
 from . import messages
 from .models import Job, JobState
-from .registry import JobCancelled, JobRefused, job_kind
+from .registry import JobBudget, JobCancelled, JobOverBudget, JobRefused, job_kind
 
 logger = logging.getLogger(__name__)
 
@@ -94,15 +101,60 @@ def job_progress(*, job: Job, done: int, total: int, message: str | Promise = ""
     return Job.objects.using(alias).filter(pk=job.pk, cancel_requested=True).exists()
 
 
+MB = 1024 * 1024
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident_memory() -> int:
+    """The worker's resident memory now, in bytes (``/proc/self/statm``; elsewhere the peak, which only grows)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(peak) if sys.platform == "darwin" else int(peak) * 1024
+
+
+def _minutes(seconds: float) -> str:
+    """A time limit in minutes as the message shows it: whole minutes, or a Russian decimal for a short one."""
+    if seconds >= 60 and seconds % 60 == 0:
+        return str(int(seconds // 60))
+    return f"{max(seconds / 60, 0.01):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+class JobBudgetWatch:
+    """Keeps one running job within its time and memory budget; :meth:`check` raises when it is over."""
+
+    def __init__(self, budget: JobBudget) -> None:
+        self.budget = budget.resolved()
+        self.started = time.monotonic()
+        self.baseline = resident_memory()
+        self.peak_growth = 0
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def check(self) -> None:
+        limit = self.budget.time_limit
+        if limit is not None and self.elapsed() > limit:
+            raise JobOverBudget(messages.OVER_TIME % {"minutes": _minutes(limit)})
+        growth = resident_memory() - self.baseline
+        self.peak_growth = max(self.peak_growth, growth)
+        megabytes = self.budget.memory_limit
+        if megabytes is not None and growth > megabytes * MB:
+            raise JobOverBudget(messages.OVER_MEMORY % {"megabytes": megabytes})
+
+
 class JobContext:
     """What a handler gets: the job, its parameters and input, and the ways to report and to answer."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, *, budget: JobBudget | None = None) -> None:
         self.job = job
         self.params: dict[str, Any] = job.params
         self.result_url = ""
         self.message: str | Promise = ""
         self._last_write = 0.0
+        self.watch = JobBudgetWatch(budget or JobBudget())
 
     @property
     def owner(self) -> Any:
@@ -114,7 +166,9 @@ class JobContext:
             return content
 
     def progress(self, done: int, total: int, message: str | Promise = "", *, force: bool = False) -> None:
-        """Report progress; raises :class:`JobCancelled` when the user asked to cancel."""
+        """Report progress; raises :class:`JobCancelled` when the user asked to cancel and
+        :class:`JobOverBudget` when the job ran past its time or memory budget."""
+        self.watch.check()
         now = time.monotonic()
         if not force and done < total and now - self._last_write < PROGRESS_INTERVAL:
             return
@@ -150,11 +204,24 @@ def job_run(*, job_id: int) -> None:
     if not claimed:
         return
     job = Job.objects.select_related("owner").get(pk=job_id)
-    context = JobContext(job)
+    kind = job_kind(job.kind)
+    context = JobContext(job, budget=kind.budget_for(job.params))
     try:
-        job_kind(job.kind).handler(context)
+        kind.handler(context)
     except JobCancelled:
         _finish(job, state=JobState.CANCELLED, error=str(messages.CANCELLED))
+        return
+    except JobOverBudget as over:
+        watch = context.watch
+        logger.warning(
+            "Job %s (%s) over its budget after %.1f s, +%d MB: %s",
+            job.pk,
+            job.kind,
+            watch.elapsed(),
+            watch.peak_growth // MB,
+            over.message,
+        )
+        _finish(job, state=JobState.FAILED, error=over.message, result_url=context.result_url)
         return
     except JobRefused as refusal:
         _finish(job, state=JobState.FAILED, error=refusal.message, result_url=context.result_url)
