@@ -79,6 +79,7 @@ def test_no_declaration_names_a_missing_route(plan):
     assert not plan.stale, f"CANARY_ROUTES / CANARY_EXCLUDED name routes that do not exist: {plan.stale}"
 
 
+@pytest.mark.django_db  # runs with the other tests of the world, before any transactional test flushes it
 def test_the_walk_covers_the_known_routes(plan, urls):
     names = {name for name, _, _ in urls}
     for expected in (

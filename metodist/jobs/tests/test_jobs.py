@@ -191,7 +191,7 @@ def test_my_jobs_lists_own_jobs_only_in_constant_queries(client, world, django_a
     assert theirs.title in page and str(methodologist) in page
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", "progress"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "progress"])
 @override_settings(JOBS_PROGRESS_DATABASE="progress")
 def test_progress_is_seen_while_the_work_transaction_is_open_and_survives_its_rollback(django_user_model):
     owner = django_user_model.objects.create_user(username="owner", password="x")

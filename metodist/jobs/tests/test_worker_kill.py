@@ -31,7 +31,7 @@ from metodist.registry.tests.factories import MunicipalityFactory, OrganisationF
 
 from .worker import large_staff_list, start_worker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the reference data
 
 ROWS = 800
 
