@@ -122,15 +122,24 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         ]
         widgets = {"birth_date": DATE_INPUT, "experience_start": DATE_INPUT}
 
+    def __init__(self, *args, hold_snils: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A non-administrator's СНИЛС change waits for confirmation (services.person_update): not checked here.
+        self.hold_snils = hold_snils
+
     def clean_snils(self):
         value = self.cleaned_data.get("snils", "")
         return normalise_snils(value) if value else ""
 
+    def changed_values(self) -> dict:
+        """The cleaned values of the model's fields, for ``services.person_update``."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
     def _get_validation_exclusions(self):
         exclude = super()._get_validation_exclusions()  # type: ignore[misc]
-        if self.instance._state.adding:
-            # A new person's used СНИЛС is not an error: the service holds the person for confirmation
-            # (answering «already exists» would tell anyone whether a СНИЛС is in the registry).
+        if self.instance._state.adding or self.hold_snils:
+            # A used СНИЛС is not an error here: the service holds the new person or the change for
+            # confirmation (answering «already exists» would tell anyone whether a СНИЛС is in the registry).
             exclude.add("snils")
         return exclude
 

@@ -579,6 +579,9 @@ class PersonMatchRequest(BaseModel):
     so the answer tells nothing about other organisations' staff (no СНИЛС oracle). A user whose scope covers
     the target organisation and the matched person's current organisations confirms the new person or the
     move (:func:`metodist.registry.services.person_match_request_confirm`) or rejects the request.
+
+    A request with ``snils_change_for`` is a non-administrator's change of that person's СНИЛС (see
+    :func:`metodist.registry.services.person_update`); ``matched_person`` is then whoever holds that СНИЛС.
     """
 
     organisation = models.ForeignKey(
@@ -628,6 +631,15 @@ class PersonMatchRequest(BaseModel):
         on_delete=models.SET_NULL,
         related_name="match_requests",
         help_text=_("Созданный или найденный педагог, когда заявка подтверждена."),
+    )
+    snils_change_for = models.ForeignKey(
+        Person,
+        verbose_name=_("изменение СНИЛС педагога"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="snils_change_requests",
+        help_text=_("Заявка на изменение СНИЛС этого педагога (не на нового педагога)."),
     )
 
     objects = PersonMatchRequestQuerySet.as_manager()

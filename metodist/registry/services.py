@@ -45,6 +45,15 @@ REQUEST_ALREADY_RESOLVED = _("Заявка уже рассмотрена.")
 REQUEST_CONFIRMED_NEW = _("Заявка подтверждена: педагог «%(name)s» добавлен в реестр.")
 REQUEST_CONFIRMED_MATCH = _("Заявка подтверждена: педагогу «%(name)s» добавлено место работы.")
 REQUEST_REJECTED = _("Заявка отклонена.")
+SNILS_CHANGE_SUBMITTED = _(
+    "Изменения сохранены. Новый СНИЛС передан на подтверждение методисту и появится в карточке, когда методист "
+    "подтвердит заявку."
+)
+SNILS_CHANGE_CLASH = _(
+    "СНИЛС из заявки уже указан у педагога «%(name)s». Проверьте СНИЛС; если это один человек, объедините "
+    "карточки вручную или отклоните заявку."
+)
+REQUEST_CONFIRMED_SNILS = _("Заявка подтверждена: педагогу «%(name)s» изменён СНИЛС.")
 
 PERSON_VALUE_FIELDS = ("gender", "email", "phone", "education", "experience_start")
 IDENTITY_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "snils")
@@ -351,18 +360,26 @@ def _request_upsert(
 # Deciding a request ----------------------------------------------------------------------------------------
 
 
+def _snils_holder(*, snils: str, person_id: int) -> Person | None:
+    """Who else holds this СНИЛС — for the reviewer of a СНИЛС change, never for the editor."""
+    return Person.objects.filter(snils=snils).exclude(pk=person_id).first() if snils else None
+
+
 def _reviewable_or_denied(*, actor, request_id: int) -> PersonMatchRequest:
     request = PersonMatchRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
     if not request.is_pending:
         raise ValidationError(REQUEST_ALREADY_RESOLVED, code="resolved")
     # The registry may have changed since the request was made: match again before deciding.
-    matched = _registry_match(
-        snils=request.snils,
-        last_name=request.last_name,
-        first_name=request.first_name,
-        patronymic=request.patronymic,
-        birth_date=request.birth_date,
-    )
+    if request.snils_change_for_id is not None:
+        matched = _snils_holder(snils=request.snils, person_id=request.snils_change_for_id)
+    else:
+        matched = _registry_match(
+            snils=request.snils,
+            last_name=request.last_name,
+            first_name=request.first_name,
+            patronymic=request.patronymic,
+            birth_date=request.birth_date,
+        )
     if matched != request.matched_person:
         request.matched_person = matched
         request.save(update_fields=["matched_person", "updated_at"])
@@ -379,6 +396,8 @@ def person_match_request_confirm(*, actor, request: PersonMatchRequest) -> Perso
     Raises ``PermissionDenied`` unless ``actor``'s scope covers both sides (see ``reviewable_by``).
     """
     request = _reviewable_or_denied(actor=actor, request_id=request.pk)
+    if request.snils_change_for_id is not None:
+        return _confirm_snils_change(actor=actor, request=request)
     employments = [_employment_from_json(data) for data in request.employment_values]
     person_values = {name: _from_json(name, value) for name, value in request.person_values.items()}
     person = request.matched_person
@@ -413,6 +432,22 @@ def person_match_request_confirm(*, actor, request: PersonMatchRequest) -> Perso
     return person
 
 
+def _confirm_snils_change(*, actor, request: PersonMatchRequest) -> Person:
+    """Apply a held СНИЛС change if the СНИЛС is still free; else tell the reviewer (who sees both people)."""
+    if request.matched_person is not None:
+        raise ValidationError(SNILS_CHANGE_CLASH % {"name": request.matched_person.full_name}, code="snils_taken")
+    person = Person.objects.select_for_update().get(pk=request.snils_change_for_id)
+    person.snils = request.snils
+    person.full_clean()
+    person.save(update_fields=["snils", "updated_at"])
+    request.state = MatchRequestState.CONFIRMED
+    request.resolved_by = actor
+    request.resolved_at = timezone.now()
+    request.person = person
+    request.save(update_fields=["state", "resolved_by", "resolved_at", "person", "updated_at"])
+    return person
+
+
 @transaction.atomic
 def person_match_request_reject(*, actor, request: PersonMatchRequest, comment: str = "") -> PersonMatchRequest:
     """Reject a request; nothing is written to the registry."""
@@ -422,4 +457,89 @@ def person_match_request_reject(*, actor, request: PersonMatchRequest, comment: 
     request.resolved_at = timezone.now()
     request.comment = comment[:1000]
     request.save(update_fields=["state", "resolved_by", "resolved_at", "comment", "updated_at"])
+    return request
+
+
+# Changing a person ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonUpdateResult:
+    """The person as saved, and the request holding their new СНИЛС when the change waits for confirmation."""
+
+    person: Person
+    request: PersonMatchRequest | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.request is not None
+
+
+def holds_snils_changes(actor, action: str = Action.CHANGE) -> bool:
+    """Whether ``actor``'s СНИЛС changes wait for confirmation (everyone but administrators): their form and
+    API must not check the СНИЛС against the registry, else the answer would tell whether it is in use."""
+    return not scope_for(actor, action).is_global
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor,
+    person: Person,
+    values: Mapping[str, Any],
+    action: str = Action.CHANGE,
+    source: str = MatchRequestSource.FORM,
+) -> PersonUpdateResult:
+    """Save the changed fields of a person the actor may change (the form or serializer has validated them).
+
+    A non-administrator's change of the СНИЛС to another non-empty value is not written: it waits as a
+    :class:`PersonMatchRequest` with ``snils_change_for`` — whether the СНИЛС is free or used anywhere, with the
+    same answer (no СНИЛС oracle). A reviewer whose scope covers the person and whoever holds that СНИЛС
+    confirms it (:func:`person_match_request_confirm`). An administrator's change is saved at once.
+    """
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    new_snils = values.get("snils") or ""
+    hold = "snils" in values and new_snils not in ("", current.snils) and holds_snils_changes(actor, action)
+    old_snils = current.snils
+    for name, value in values.items():
+        setattr(current, name, value)
+    # The model's rules (the СНИЛС checksum too); a held СНИЛС is not checked against the registry.
+    current.full_clean(validate_constraints=not hold)
+    if hold:
+        current.snils = old_snils
+    current.save()
+    if not hold:
+        return PersonUpdateResult(person=current)
+    return PersonUpdateResult(
+        person=current, request=_snils_change_upsert(actor=actor, person=current, snils=new_snils, source=source)
+    )
+
+
+def _snils_change_upsert(*, actor, person: Person, snils: str, source: str) -> PersonMatchRequest:
+    """One pending СНИЛС change per person: changing it again updates the request."""
+    employment = (
+        Employment.objects.visible_to(actor, Action.CHANGE)
+        .filter(person=person)
+        .order_by("end_date", "-kind", "id")
+        .select_related("organisation")
+        .first()
+    )
+    if employment is None:  # the person is reached through their employments: cannot happen for a scoped user
+        raise PermissionDenied
+    request = (
+        PersonMatchRequest.objects.select_for_update()
+        .filter(snils_change_for=person, state=MatchRequestState.PENDING)
+        .first()
+    ) or PersonMatchRequest(snils_change_for=person)
+    request.organisation = employment.organisation
+    request.requested_by = actor
+    request.source = source
+    request.source_label = ""
+    request.last_name, request.first_name, request.patronymic = person.last_name, person.first_name, person.patronymic
+    request.birth_date = person.birth_date
+    request.snils = snils
+    request.person_values = {}
+    request.employment_values = []
+    request.matched_person = _snils_holder(snils=snils, person_id=person.pk)
+    request.save()
     return request

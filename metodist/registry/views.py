@@ -153,11 +153,18 @@ def _spread_errors(error: ValidationError, *forms) -> None:
 @login_required
 def person_edit(request, pk: int):
     person = scoped_or_404(Person, request.user, pk, Action.CHANGE)
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(request.POST or None, instance=person, hold_snils=services.holds_snils_changes(request.user))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Изменения сохранены."))
-        return redirect(person)
+        try:
+            result = services.person_update(actor=request.user, person=person, values=form.changed_values())
+        except ValidationError as error:
+            _spread_errors(error, form)
+        else:
+            if result.is_pending:  # the same answer whether the new СНИЛС is free or used elsewhere (no oracle)
+                messages.info(request, services.SNILS_CHANGE_SUBMITTED)
+            else:
+                messages.success(request, _("Изменения сохранены."))
+            return redirect(person)
     return render(request, "registry/person_form.html", {"form": form, "person": person, "title": person.full_name})
 
 
@@ -414,7 +421,9 @@ def match_request_list(request):
 
 def _match_request_or_404(user, pk: int) -> tuple[PersonMatchRequest, bool]:
     """A request the user may decide (True), or one they sent (False); 404 for any other."""
-    base = PersonMatchRequest.objects.select_related("organisation__territory", "requested_by", "matched_person")
+    base = PersonMatchRequest.objects.select_related(
+        "organisation__territory", "requested_by", "matched_person", "snils_change_for"
+    )
     reviewable = base.reviewable_by(user).filter(pk=pk).first()
     if reviewable is not None:
         return reviewable, True

@@ -331,6 +331,24 @@ class PersonSerializer(FieldSetsSerializerMixin, ModelRulesMixin, serializers.Mo
     def validate_snils(self, value: str) -> str:
         return normalise_snils(value) if value else ""
 
+    def validate(self, attrs: dict) -> dict:
+        from ..services import holds_snils_changes
+
+        if self.instance is not None and holds_snils_changes(_user(self)):
+            # A non-administrator's new СНИЛС waits for confirmation (services.person_update): checking it against
+            # the registry here would answer whether it is in use (a СНИЛС oracle).
+            self.rules_check_constraints = False
+        return super().validate(attrs)
+
+    def submit_update(self):
+        """Save through :func:`metodist.registry.services.person_update`; a new СНИЛС may wait for confirmation."""
+        from ..services import person_update
+
+        assert self.instance is not None
+        return person_update(
+            actor=_user(self), person=self.instance, values=dict(self.validated_data), source=MatchRequestSource.API
+        )
+
 
 class PersonCreateSerializer(PersonSerializer):
     employment = NewPersonEmploymentSerializer(

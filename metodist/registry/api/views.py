@@ -259,6 +259,34 @@ class PersonViewSet(ReadWriteViewSet):
         return Response(self.get_serializer(person).data)
 
     @extend_schema(
+        responses={200: serializers.PersonSerializer, 202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        description=(
+            "Changes are saved at once (200), except a non-administrator's new СНИЛС: the other fields are saved and "
+            "the СНИЛС waits for a methodologist's confirmation (202, the same answer whether or not the СНИЛС is "
+            "used outside the user's scope)."
+        ),
+    )
+    def update(self, request, *args, **kwargs):
+        from ..services import SNILS_CHANGE_SUBMITTED
+
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with acting_as(request), transaction.atomic():
+                result = serializer.submit_update()
+        except DjangoValidationError as error:
+            raise ValidationError(drf_serializers.as_serializer_error(error)) from None
+        if result.is_pending:
+            body = {
+                "detail": str(SNILS_CHANGE_SUBMITTED),
+                "request": result.request.pk,
+                "state": result.request.state,
+            }
+            return Response(body, status=202)
+        return Response(self.get_serializer(self.saved(result.person)).data)
+
+    @extend_schema(
         responses={
             201: serializers.PersonDetailSerializer,
             202: OpenApiTypes.OBJECT,
