@@ -53,12 +53,12 @@ class PersonTable(tables.Table):
     def _order_by_personal(self, queryset, field: str, descending: bool, is_descending: bool):
         """Order by a personal field; rows whose personal data the viewer may not see sort last, as
         unknown, so that the order of a public card never tells its hidden birth date or experience."""
-        key = F(field)
+        key: F | Case = F(field)
         if self.user is not None:
             queryset = with_personal_access(queryset, self.user, "sort_personal_visible")
             key = Case(When(sort_personal_visible=True, then=F(field)), default=None)
-        key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
-        return queryset.order_by(key, "-id" if is_descending else "id"), True
+        order = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+        return queryset.order_by(order, "-id" if is_descending else "id"), True
 
     def order_age(self, queryset, is_descending: bool):
         # A greater age is an earlier date.
