@@ -118,6 +118,8 @@ def apply_file(context: JobContext) -> None:
         "updated": counts["updated"],
         "unchanged": counts["unchanged"],
     }
+    if counts["pending"]:
+        context.message = f"{context.message} {errors.APPLIED_PENDING % {'pending': counts['pending']}}"
 
 
 @periodic("imports.retention")

@@ -35,6 +35,8 @@ from ..parsing import (
 STATUS_NEW = "new"
 STATUS_UPDATED = "updated"
 STATUS_UNCHANGED = "unchanged"
+# A staff row whose person waits for a methodologist («на подтверждении у методиста», see services.staff).
+STATUS_PENDING = "pending"
 PREVIEW_ROWS = 50
 EARLIEST_DATE = datetime.date(1930, 1, 1)  # no date in a staff or organisation list is older
 
@@ -102,6 +104,7 @@ class ImportReport:
             "new": self.count(STATUS_NEW),
             "updated": self.count(STATUS_UPDATED),
             "unchanged": self.count(STATUS_UNCHANGED),
+            "pending": self.count(STATUS_PENDING),
         }
 
     def to_json(self) -> dict[str, Any]:

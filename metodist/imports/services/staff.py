@@ -46,6 +46,7 @@ from ..vocabulary import (
 )
 from .base import (
     STATUS_NEW,
+    STATUS_PENDING,
     STATUS_UNCHANGED,
     STATUS_UPDATED,
     ImportReport,
@@ -67,7 +68,6 @@ _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|^\d{4}$|\d{4}-\d{1,2}-
 SUBJECT_POSITIONS = {"учитель", "преподаватель", "педагог дополнительного образования"}
 # A row whose person is not in the uploader's scope — whether or not such a person exists anywhere — waits for
 # a methodologist's confirmation (metodist.registry.models.PersonMatchRequest); the answer is the same either way.
-STATUS_PENDING = "pending"
 PENDING_PEOPLE = _(
     "Работников, которых нет среди сотрудников в вашей зоне доступа: %(count)s (строки %(lines)s). После загрузки "
     "они будут переданы на подтверждение методисту и появятся в списке организации, когда он подтвердит заявку."
