@@ -92,11 +92,8 @@ def test_a_normal_import_stays_within_its_budget(client, world):
     assert load.state == JobState.SUCCEEDED, load.error
     batch.refresh_from_db()
     assert batch.status == ImportStatus.APPLIED
-    assert load.message == errors.APPLIED % {
-        "new": batch.rows_new,
-        "updated": batch.rows_updated,
-        "unchanged": batch.rows_unchanged,
-    }
+    applied = errors.APPLIED % {"new": batch.rows_new, "updated": batch.rows_updated, "unchanged": batch.rows_unchanged}
+    assert load.message.startswith(str(applied))
 
 
 def test_a_load_over_its_time_budget_rolls_back_whole(client, world, monkeypatch):
