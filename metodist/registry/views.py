@@ -463,6 +463,8 @@ def match_request_confirm(request, pk: int):
         had_match = match_request.matched_person_id is not None
         person = services.person_match_request_confirm(actor=request.user, request=match_request)
         template = services.REQUEST_CONFIRMED_MATCH if had_match else services.REQUEST_CONFIRMED_NEW
+        if match_request.snils_change_for_id is not None:
+            template = services.REQUEST_CONFIRMED_SNILS
         return template % {"name": person.full_name}
 
     return _decide(request, pk, confirm)

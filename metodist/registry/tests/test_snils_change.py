@@ -158,6 +158,9 @@ def test_confirm_applies_a_free_snils(client, world):
     assert detail.status_code == 200 and FREE_SNILS in detail.content.decode()
     response = client.post(reverse("registry:match_request_confirm", args=[request.pk]), follow=True)
     assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        str(services.REQUEST_CONFIRMED_SNILS % {"name": world.pa.full_name})
+    ]
     assert Person.objects.get(pk=world.pa.pk).snils == FREE_SNILS
     request.refresh_from_db()
     assert request.state == "confirmed" and request.person_id == world.pa.pk
