@@ -5,6 +5,8 @@ Messages with placeholders are formatted with ``%`` and a dict: ``BAD_DATE % {"c
 
 from django.utils.translation import gettext_lazy as _
 
+from metodist.registry import validators
+
 # --- The uploaded file as a whole -------------------------------------------------------------------
 
 FILE_REQUIRED = _("Выберите файл для загрузки.")
@@ -117,9 +119,10 @@ BAD_EXPERIENCE = _(
 )
 EXPERIENCE_TOO_LONG = _("«%(column)s»: стаж %(value)s лет больше возраста работника за вычетом 16 лет.")
 FUTURE_DATE = _("«%(column)s»: дата %(value)s ещё не наступила.")
-FUTURE_BIRTH_DATE = _("Дата рождения %(value)s ещё не наступила.")
-TOO_YOUNG = _("По дате рождения %(value)s работнику нет 18 лет. Проверьте дату рождения.")
-TOO_OLD = _("Дата рождения %(value)s указана неверно: работнику больше 100 лет.")
+# The registry's own rules for a person's dates (one home: metodist.registry.validators).
+FUTURE_BIRTH_DATE = validators.BIRTH_DATE_IN_FUTURE
+TOO_YOUNG = validators.TOO_YOUNG
+TOO_OLD = validators.TOO_OLD
 EXPERIENCE_BEFORE_BIRTH = _("Начало педагогического стажа %(value)s раньше даты рождения.")
 YEAR_READ_AS_DATE = _("год %(year)s → %(value)s")
 EXPERIENCE_FROM_YEARS = _("стаж «%(value)s» на %(date)s")

@@ -15,7 +15,7 @@ from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 from metodist.registry.choices import EmploymentKind, MatchRequestSource, PositionGroup, QualificationCategory
 from metodist.registry.grades import parse_grades
-from metodist.registry.models import Employment, Organisation, Person, Position, Subject, full_years_between
+from metodist.registry.models import Employment, Organisation, Person, Position, Subject
 from metodist.registry.services import name_matches, names_agree, person_create_with_employment
 from metodist.registry.validators import is_valid_snils, normalise_snils, person_date_errors
 
@@ -59,8 +59,6 @@ from .base import (
     grades_text,
 )
 
-MIN_AGE = 18
-MAX_AGE = 100
 WORKING_AGE = 16  # no date of a working life is earlier
 _SHORT_NUMBER = re.compile(r"^\d{1,2}(?:[.,]\d{1,2})?$")  # «12», «12,5», «12.5»: years, never a date
 _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|^\d{4}$|\d{4}-\d{1,2}-\d{1,2}")
@@ -357,14 +355,10 @@ class _StaffImport(_BaseImport):
                 result.error(errors.BAD_SNILS, value=cell_text(raw_snils))
 
         birth = self.date(row, "birth_date", result, future_ok=True, earliest=None)
-        if birth is not None:
-            age = full_years_between(birth, self.today)
-            if birth > self.today:
-                result.error(errors.FUTURE_BIRTH_DATE, value=_fmt(birth))
-            elif age < MIN_AGE:
-                result.error(errors.TOO_YOUNG, value=_fmt(birth))
-            elif age > MAX_AGE:
-                result.error(errors.TOO_OLD, value=_fmt(birth))
+        if birth is not None:  # the registry's rule: 18 to 100 years old, not born in the future
+            problem = person_date_errors(birth_date=birth, experience_start=None, today=self.today).get("birth_date")
+            if problem is not None:
+                result.error(problem.message, **(problem.params or {}))
         d["birth_date"] = birth
         if not cell_text(raw_snils) and not cell_text(row.get("birth_date")):
             result.error(errors.IDENTITY_REQUIRED)

@@ -122,9 +122,7 @@ def test_csv_utf8_with_bom_and_commas(loader_client, world):
         ["Фамилия", "Имя", "Отчество", "Дата рождения", "Должность"],
         ["Петрова", "Анна", "", "12.04.1990", "Учитель"],
     ]
-    upload(
-        loader_client, csv_bytes(rows, delimiter=",", encoding="utf-8-sig"), "list.csv", organisation=world.org_a
-    )
+    upload(loader_client, csv_bytes(rows, delimiter=",", encoding="utf-8-sig"), "list.csv", organisation=world.org_a)
     batch = last_batch()
     assert (batch.rows_valid, batch.rows_invalid) == (1, 0), batch.report
 
