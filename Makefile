@@ -57,8 +57,10 @@ deploy-check: $(VENV)/.base-installed
 	$(BIN)/python manage.py check --deploy --fail-level WARNING && \
 	$(BIN)/gunicorn --check-config -c config/gunicorn.conf.py config.wsgi
 
+# The test settings, whatever DJANGO_SETTINGS_MODULE the Makefile exports for the demo (pytest-django
+# prefers the environment over pyproject.toml).
 pytest: $(VENV)/.dev-installed
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
 browser-deps:
