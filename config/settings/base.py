@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "metodist.accounts",
     "metodist.registry",
     "metodist.imports",
+    "metodist.assessments",
     "metodist.jobs",
     "metodist.demo",
 ]

@@ -1,0 +1,18 @@
+"""Who may do what with assessment results (capability ``assessments``).
+
+Results are anonymous (student codes, never names) but they are still data of minors and of one
+school: they follow the registry's structural scope. A teacher sees the results of the classes they
+teach in the procedure's subject (``querysets.ClassAssessmentQuerySet``).
+"""
+
+from metodist.accounts.choices import Action, Role
+
+CAPABILITY = "assessments"
+
+ASSESSMENT_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
+    Role.METHODOLOGIST: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
+    Role.OBSERVER: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.COORDINATOR: frozenset({Action.VIEW, Action.EXPORT, Action.IMPORT}),
+    Role.TEACHER: frozenset({Action.VIEW, Action.EXPORT}),
+}
