@@ -14,10 +14,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from metodist.accounts.api import ObtainTokenView
+from metodist.analysis.api import urls as analysis_api
+from metodist.assessments.api import urls as assessments_api
+from metodist.competences.api import urls as competences_api
+from metodist.diagnostics.api import urls as diagnostics_api
 from metodist.registry.api import urls as registry_api
 
 router = DefaultRouter()
-registry_api.register(router)
+for app_api in (registry_api, assessments_api, competences_api, diagnostics_api, analysis_api):
+    app_api.register(router)
 
 API_DOCS_CSP = {"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]}
 

@@ -19,6 +19,10 @@ urlpatterns = [
     path("registry/", include("metodist.registry.urls")),
     path("imports/", include("metodist.imports.urls")),
     path("jobs/", include("metodist.jobs.urls")),
+    path("assessments/", include("metodist.assessments.urls")),
+    path("competences/", include("metodist.competences.urls")),
+    path("diagnostics/", include("metodist.diagnostics.urls")),
+    path("analysis/", include("metodist.analysis.urls")),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "metodist.registry",
     "metodist.imports",
     "metodist.assessments",
+    "metodist.competences",
+    "metodist.diagnostics",
+    "metodist.analysis",
     "metodist.jobs",
     "metodist.demo",
 ]

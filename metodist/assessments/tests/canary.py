@@ -1,0 +1,5 @@
+"""Routes of the assessments app for the canary walker; see metodist/core/tests/canary.py."""
+
+from __future__ import annotations
+
+CANARY_ROUTES: dict = {}
