@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CompetencesConfig(AppConfig):
     name = "metodist.competences"
     verbose_name = _("Компетенции и дефициты педагогов")
+
+    def ready(self) -> None:
+        from metodist.core.scoping import register_permissions
+
+        from .permissions import CAPABILITY, COMPETENCE_PERMISSIONS
+
+        register_permissions(CAPABILITY, COMPETENCE_PERMISSIONS)

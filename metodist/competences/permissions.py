@@ -1,0 +1,18 @@
+"""Who may do what with teachers' competences and deficits (capability ``competences``).
+
+A deficit is personal data of the teacher: the structural scope (territory, organisation) sees and
+decides; the teacher sees their own (owner rows); a mentor or expert reaches deficits only through a
+relation scope registered by the app that gives the relation.
+"""
+
+from metodist.accounts.choices import Action, Role
+
+CAPABILITY = "competences"
+
+COMPETENCE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
+    Role.METHODOLOGIST: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
+    Role.OBSERVER: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
+    Role.TEACHER: frozenset({Action.VIEW}),
+}
