@@ -14,7 +14,7 @@ class TerritoryAdmin(admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["short_name", "territory", "kind", "inn", "low_results", "is_active"]
     list_filter = ["kind", "low_results", "innovation_site", "territory"]
-    search_fields = ["short_name", "full_name", "inn"]
+    search_fields = ["short_name", "full_name", "inn", "fis_oko_login"]
     list_select_related = ["territory"]
 
 

@@ -79,6 +79,7 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
             "full_name",
             "inn",
             "ogrn",
+            "fis_oko_login",
             "address",
             "phone",
             "email",

@@ -96,6 +96,10 @@ class Organisation(BaseModel):
     phone = models.CharField(_("телефон"), max_length=64, blank=True)
     email = models.EmailField(_("электронная почта"), blank=True)
     website = models.URLField(_("сайт"), blank=True)
+    # The organisation's login in ФИС ОКО («edu203389»): how the analytics export names the school.
+    fis_oko_login = models.CharField(
+        _("логин ФИС ОКО"), max_length=32, blank=True, db_index=True, help_text=_("Например, edu203389.")
+    )
     low_results = models.BooleanField(_("ШНОР — школа с низкими результатами"), default=False)
     unfavourable_conditions = models.BooleanField(_("неблагоприятные социальные условия"), default=False)
     innovation_site = models.CharField(
