@@ -9,6 +9,7 @@ class CompetencesConfig(AppConfig):
     def ready(self) -> None:
         from metodist.core.scoping import register_permissions
 
+        from . import audit  # noqa: F401  (registers deficits with django-auditlog)
         from .permissions import CAPABILITY, COMPETENCE_PERMISSIONS
 
         register_permissions(CAPABILITY, COMPETENCE_PERMISSIONS)

@@ -7,6 +7,7 @@ over the tree, not a second tree.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,8 +16,20 @@ from django.utils.translation import gettext_lazy as _
 
 from metodist.core.models import BaseModel
 
-from .choices import CompetenceArea, DeficitSource, DeficitState, NodeKind
+from .choices import CompetenceArea, DeficitSource, DeficitState, FrameworkKind, NodeKind
 from .querysets import TeacherDeficitQuerySet
+
+# Cyrillic letters that look like Latin ones: «А/01.6» typed on a Russian keyboard is «A/01.6».
+_HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХУ", "ABEKMHOPCTXY")
+_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-"})
+
+
+def code_key(code: str) -> str:
+    """The comparable form of a node's code: case, spaces, dashes and Cyrillic look-alikes do not matter.
+
+    ``code_key("а/01.6") == code_key("A/01.6")``; «ПМ-М.1» and «пм-м.1» match too.
+    """
+    return "".join(code.split()).upper().translate(_HOMOGLYPHS).translate(_DASHES)
 
 
 class Framework(BaseModel):
@@ -25,6 +38,16 @@ class Framework(BaseModel):
     code = models.CharField(_("код"), max_length=64)
     version = models.CharField(_("версия"), max_length=32)
     name = models.CharField(_("наименование"), max_length=500)
+    kind = models.CharField(_("вид рамки"), max_length=32, choices=FrameworkKind.choices, default=FrameworkKind.OTHER)
+    subject = models.ForeignKey(
+        "registry.Subject",
+        verbose_name=_("предмет"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="competence_frameworks",
+        help_text=_("Для предметно-методических показателей: учителей какого предмета они описывают."),
+    )
     source = models.CharField(_("основание (документ)"), max_length=500, blank=True)
     scale_min = models.DecimalField(_("шкала: от"), max_digits=6, decimal_places=2, default=Decimal(0))
     scale_max = models.DecimalField(_("шкала: до"), max_digits=6, decimal_places=2, default=Decimal(100))
@@ -56,6 +79,15 @@ class Framework(BaseModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("competences:framework_detail", args=[self.pk])
+
+    def is_deficit_level(self, level: Decimal | None) -> bool:
+        """Whether a measured ``level`` on this framework's scale lies below the proficiency threshold."""
+        return level is not None and level < self.proficiency_threshold
+
 
 class CompetenceNode(BaseModel):
     """A node of a framework's tree: a generalised or labour function, a labour action, skill, knowledge
@@ -67,6 +99,8 @@ class CompetenceNode(BaseModel):
     )
     kind = models.CharField(_("вид"), max_length=24, choices=NodeKind.choices)
     code = models.CharField(_("код"), max_length=64)
+    # code_key(code): how codes typed by people and written in other apps (Task.competence_codes) are matched.
+    code_key = models.CharField(_("код для сопоставления"), max_length=64, editable=False, default="")
     title = models.TextField(_("формулировка"))
     position = models.PositiveIntegerField(_("порядок"), default=0)
     # Competence areas (subject, methodological, …) as tags; a list of CompetenceArea values.
@@ -78,11 +112,20 @@ class CompetenceNode(BaseModel):
         ordering = ["framework", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="competences_node_unique_code"),
+            models.UniqueConstraint(fields=["framework", "code_key"], name="competences_node_unique_code_key"),
+            models.CheckConstraint(condition=~models.Q(code_key=""), name="competences_node_code_key_set"),
         ]
         indexes = [models.Index(fields=["framework", "parent", "position"], name="competences_node_tree")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title[:80]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.code_key = code_key(self.code)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "code" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "code_key"}
+        super().save(*args, **kwargs)
 
     @property
     def area_labels(self) -> list[str]:
@@ -109,6 +152,15 @@ class TeacherDeficit(BaseModel):
     )
     node = models.ForeignKey(
         CompetenceNode, verbose_name=_("показатель"), on_delete=models.PROTECT, related_name="deficits"
+    )
+    subject = models.ForeignKey(
+        "registry.Subject",
+        verbose_name=_("предмет"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teacher_deficits",
+        help_text=_("Предмет, в преподавании которого выявлен дефицит (предмет класса, предмет рамки)."),
     )
     state = models.CharField(_("состояние"), max_length=16, choices=DeficitState.choices, default=DeficitState.PROPOSED)
     source = models.CharField(_("источник"), max_length=24, choices=DeficitSource.choices)
@@ -141,6 +193,16 @@ class TeacherDeficit(BaseModel):
     decision_note = models.TextField(_("комментарий к решению"), blank=True)
     # What the decision rests on (e.g. «diagnostics.Observation:17»), shown with a link where it resolves.
     decision_ref = models.CharField(_("основание решения"), max_length=200, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("отметил(а) преодоление"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("преодолён"), null=True, blank=True)
+    close_note = models.TextField(_("комментарий о преодолении"), blank=True)
 
     objects = TeacherDeficitQuerySet.as_manager()
 
@@ -150,8 +212,36 @@ class TeacherDeficit(BaseModel):
         ordering = ["person", "node__position", "-created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "node", "source_ref"], name="competences_deficit_unique_source"),
+            models.CheckConstraint(
+                condition=models.Q(state=DeficitState.PROPOSED) | models.Q(decided_at__isnull=False),
+                name="competences_deficit_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=DeficitState.CLOSED) | models.Q(closed_at__isnull=False),
+                name="competences_deficit_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(academic_year__gte=2000, academic_year__lte=2100),
+                name="competences_deficit_academic_year_range",
+            ),
         ]
-        indexes = [models.Index(fields=["organisation", "state"], name="competences_deficit_org_state")]
+        indexes = [
+            models.Index(fields=["organisation", "state"], name="competences_deficit_org_state"),
+            models.Index(fields=["person", "state"], name="competences_deficit_person"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.node.code} ({self.get_state_display()})"
+
+    def get_additional_data(self) -> dict[str, int]:
+        """Stored with every audit entry so that the person's history shows the deficit."""
+        return {"person_id": self.person_id}
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("competences:deficit_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (DeficitState.PROPOSED, DeficitState.CONFIRMED)
