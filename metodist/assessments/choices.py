@@ -29,3 +29,18 @@ class LiteracyType(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "m", _("м")
     FEMALE = "f", _("ж")
+
+
+class ResultFormat(models.TextChoices):
+    """The layouts of result files the readers know (``metodist.assessments.readers``)."""
+
+    COLLECTION_FORM = "collection_form", _("Форма сбора результатов ФИС ОКО (одна школа)")
+    ANALYTICS_EXPORT = "analytics_export", _("Выгрузка ФИС ОКО «Индивидуальные результаты» (муниципалитет)")
+    PROTOCOL = "protocol", _("Протокол ОГЭ / ЕГЭ (региональный центр обработки информации)")
+    LONG = "long", _("Простой формат: школа, класс, код, задание, балл")
+
+
+class UploadStatus(models.TextChoices):
+    CHECKED = "checked", _("Проверен, ждёт подтверждения")
+    APPLIED = "applied", _("Загружен")
+    FAILED = "failed", _("Не загружен: ошибки в файле")

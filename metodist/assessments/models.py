@@ -7,12 +7,13 @@ No student names are ever stored: a student is an anonymous code within one clas
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from metodist.core.models import BaseModel
 
-from .choices import Gender, LiteracyType, ProcedureKind, TaskLevel
-from .querysets import ClassAssessmentQuerySet, ProcedureQuerySet, StudentResultQuerySet
+from .choices import Gender, LiteracyType, ProcedureKind, ResultFormat, TaskLevel, UploadStatus
+from .querysets import ClassAssessmentQuerySet, ProcedureQuerySet, ResultUploadQuerySet, StudentResultQuerySet
 
 
 class Procedure(BaseModel):
@@ -61,6 +62,9 @@ class Procedure(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:procedure_detail", args=[self.pk])
 
     @property
     def academic_year_display(self) -> str:
@@ -143,6 +147,14 @@ class ClassAssessment(BaseModel):
         related_name="+",
     )
     loaded_at = models.DateTimeField(_("загружено"), null=True, blank=True)
+    upload = models.ForeignKey(
+        "ResultUpload",
+        verbose_name=_("загрузка"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="class_assessments",
+    )
 
     objects = ClassAssessmentQuerySet.as_manager()
 
@@ -207,7 +219,9 @@ class StudentResult(models.Model):
 class TaskScore(models.Model):
     """Points of one student for one task; «X» in the file (not attempted) is 0 points, flagged."""
 
-    student = models.ForeignKey(StudentResult, on_delete=models.CASCADE, related_name="scores")
+    # No index of its own: the unique (student, task) index serves every lookup by student, and one index
+    # less makes a region's million rows load faster.
+    student = models.ForeignKey(StudentResult, on_delete=models.CASCADE, related_name="scores", db_index=False)
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="scores")
     score = models.PositiveSmallIntegerField(_("баллы"))
     not_attempted = models.BooleanField(_("не приступал (X)"), default=False)
@@ -248,3 +262,61 @@ class TaskAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.class_assessment_id}/{self.task_id}: {self.points}/{self.participants}"
+
+
+class ResultUpload(BaseModel):
+    """Загрузка результатов: one uploaded result file, kept between its check (the preview) and the load.
+
+    The stored copy never holds student names: a reader that finds a name column drops it as the upload is
+    received, before the copy is written (``dropped_columns`` says which). ``report`` is what the check
+    found: the classes with their counts and every problem; ``class_mapping`` is the user's choice of
+    the registry class for each class of the file.
+    """
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("процедура"), on_delete=models.CASCADE, related_name="uploads"
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("школа"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="result_uploads",
+        help_text=_("Для формы сбора результатов и протокола одной школы."),
+    )
+    file_format = models.CharField(_("формат файла"), max_length=24, choices=ResultFormat.choices)
+    file = models.FileField(_("файл (без ФИО)"), upload_to="assessments/uploads/%Y/%m/", blank=True)
+    original_filename = models.CharField(_("имя файла"), max_length=255)
+    dropped_columns = models.JSONField(_("удалённые столбцы с ФИО"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("загрузил(а)"),
+        on_delete=models.PROTECT,
+        related_name="result_uploads",
+    )
+    status = models.CharField(_("состояние"), max_length=16, choices=UploadStatus.choices, default=UploadStatus.CHECKED)
+    classes_count = models.PositiveIntegerField(_("классов"), default=0)
+    students_count = models.PositiveIntegerField(_("участников"), default=0)
+    scores_count = models.PositiveIntegerField(_("баллов за задания"), default=0)
+    report = models.JSONField(_("результат проверки"), default=dict, blank=True)
+    class_mapping = models.JSONField(_("соответствие классов"), default=dict, blank=True)
+    applied_at = models.DateTimeField(_("загружено"), null=True, blank=True)
+
+    objects = ResultUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("загрузка результатов")
+        verbose_name_plural = _("загрузки результатов")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "created_at"], name="assessments_upload_user")]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} — {self.procedure}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:upload_preview", args=[self.pk])
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == UploadStatus.CHECKED and self.classes_count > 0

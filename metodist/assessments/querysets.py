@@ -1,8 +1,16 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
 from django.db.models import Exists, OuterRef, Q
 
-from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
+from metodist.core.permissions import Action
+from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, scope_for
 
 from .permissions import CAPABILITY
+
+if TYPE_CHECKING:
+    from metodist.core.types import AnyUser
 
 
 class ProcedureQuerySet(ScopedQuerySet):
@@ -17,6 +25,16 @@ class ProcedureQuerySet(ScopedQuerySet):
             (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
             (scope.person_ids, Q(pk__in=[])),
         )
+
+    def access_q(self, user: AnyUser | None, action: str = Action.VIEW, capability: str | None = None) -> Q | None:
+        """Shared procedures (ВПР, ОГЭ …) are changed only by those whose scope covers a territory
+        (methodologists) or everything; a coordinator changes only their school's own diagnostics."""
+        condition = super().access_q(user, action, capability)
+        if condition is None or action != Action.CHANGE:
+            return condition
+        if scope_for(user, action, capability or self.capability).territory_ids:
+            return condition
+        return condition & Q(organisation__isnull=False)
 
 
 class ClassAssessmentQuerySet(ScopedQuerySet):
@@ -69,3 +87,20 @@ class StudentResultQuerySet(ScopedQuerySet):
                 ),
             ),
         )
+
+
+class ResultUploadQuerySet(ScopedQuerySet):
+    """An uploaded result file is seen by the one who uploaded it; an administrator sees every file."""
+
+    capability = CAPABILITY
+
+    def scope_q(self, scope: UserScope) -> Q:  # pragma: no cover - visible_to needs the user, see below
+        return Q(pk__in=[])
+
+    def visible_to(self, user: AnyUser | None, action: str = Action.IMPORT, capability: str | None = None) -> Self:
+        scope = scope_for(user, action, capability or self.capability)
+        if scope.is_global:
+            return self.all()
+        if scope.is_empty or user is None:
+            return self.none()
+        return self.filter(created_by_id=user.pk)

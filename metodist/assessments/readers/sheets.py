@@ -1,0 +1,198 @@
+"""Opening an uploaded result file as sheets of rows: XLSX through python-calamine, CSV through the csv module.
+
+python-calamine (Rust) reads a region's workbook several times faster than openpyxl and keeps the cells
+compactly; rows are handed out one by one. A formula cell gives its cached value, or an empty cell when the
+file has none (the collection form's «Итого баллов» often has none: the reader then sums the scores).
+openpyxl is the fallback for a workbook calamine cannot open (and reads the first rows cheaply in
+:mod:`.names`).
+
+What an XLSX may hold is checked before it is parsed, with the imports' own inspection
+(:func:`metodist.imports.limits.inspect_xlsx`: zip bombs, huge sheets, DTDs), against limits fit for a
+region's results. Text files are decoded as the imports decode them (UTF-8, UTF-16, Windows-1251, KOI8-R,
+CP866), except that a file mixing encodings is refused: a code read in the wrong encoding is a wrong code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from metodist.imports import errors as import_errors
+from metodist.imports.limits import MB, FileLimits, LimitExceeded, inspect_xlsx
+from metodist.imports.parsing import decode_text
+
+from .. import messages
+from .base import ReaderRefused
+
+# A region's year of one procedure: 70 000 participants × ~25 columns, or a million rows of the long format.
+RESULT_LIMITS = FileLimits(
+    max_rows=1_100_000,
+    max_columns=400,
+    max_cells=12_000_000,
+    max_shared_strings=2_000_000,
+    max_uncompressed_bytes=1200 * MB,
+    max_sheets=50,
+    max_line_chars=20_000,
+)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm"}
+ALLOWED_EXTENSIONS = SPREADSHEET_EXTENSIONS | {".csv", ".txt"}
+
+
+@dataclass
+class Sheet:
+    """One sheet of the file: its name and a way to walk its rows from the first line."""
+
+    name: str
+    _rows: Callable[[], Iterator[list[Any]]]
+
+    def rows(self) -> Iterator[list[Any]]:
+        return self._rows()
+
+    def head(self, count: int) -> list[list[Any]]:
+        return list(itertools.islice(self.rows(), count))
+
+
+def is_spreadsheet(content: bytes) -> bool:
+    return content.startswith(_ZIP_MAGIC)
+
+
+def open_sheets(content: bytes, filename: str, limits: FileLimits = RESULT_LIMITS) -> list[Sheet]:
+    """The sheets of an XLSX or the one «sheet» of a CSV. Raises :class:`ReaderRefused` with the reason."""
+    if not content or not content.strip():
+        raise ReaderRefused(import_errors.EMPTY_FILE)
+    extension = PurePath(filename).suffix.lower()
+    if content.startswith(_ZIP_MAGIC):
+        if not zipfile.is_zipfile(io.BytesIO(content)):
+            raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename})
+        return _xlsx_sheets(content, filename, limits)
+    if content.startswith(OLE_MAGIC):
+        raise ReaderRefused(import_errors.OLD_XLS)
+    if extension in SPREADSHEET_EXTENSIONS:
+        raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename})
+    return [_csv_sheet(content, filename, limits)]
+
+
+def _xlsx_sheets(content: bytes, filename: str, limits: FileLimits) -> list[Sheet]:
+    try:
+        info = inspect_xlsx(content, limits)
+    except LimitExceeded as exc:
+        raise ReaderRefused(exc.message) from exc
+    if info is None:
+        raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename})
+    try:
+        import python_calamine
+
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = list(workbook.sheet_names)
+    except Exception:  # calamine refuses a few files other programs write; openpyxl may still read them
+        return _openpyxl_sheets(content, filename)
+
+    def reader(name: str) -> Callable[[], Iterator[list[Any]]]:
+        def rows() -> Iterator[list[Any]]:
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+            except Exception as exc:
+                raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename}) from exc
+            yield from sheet.iter_rows()
+
+        return rows
+
+    return [Sheet(name, reader(name)) for name in names if (found := info.sheet(name)) is None or found.last_row]
+
+
+def _openpyxl_sheets(content: bytes, filename: str) -> list[Sheet]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename}) from exc
+
+    def reader(title: str) -> Callable[[], Iterator[list[Any]]]:
+        def rows() -> Iterator[list[Any]]:
+            sheet = workbook[title]
+            for values in sheet.iter_rows(values_only=True):
+                yield ["" if v is None else v for v in values]
+
+        return rows
+
+    return [Sheet(sheet.title, reader(sheet.title)) for sheet in workbook.worksheets]
+
+
+def _line_list(lines: list[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:10])
+    return shown + (f" и ещё {len(lines) - 10}" if len(lines) > 10 else "")
+
+
+def mixed_encoding(content: bytes) -> tuple[list[int], list[int]] | None:
+    """Lines in UTF-8 and lines in another encoding, when a text file mixes them; ``None`` otherwise."""
+    try:
+        content.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    utf8: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(content.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8.append(number)
+        except UnicodeDecodeError:
+            other.append(number)
+    if utf8 and other:
+        return utf8, other
+    return None
+
+
+def decode(content: bytes, filename: str) -> str:
+    """The text of a CSV; a file mixing UTF-8 with another encoding is refused, naming the lines."""
+    if content.count(b"\n") > RESULT_LIMITS.max_rows * 2:
+        raise ReaderRefused(import_errors.CSV_TOO_MANY_ROWS % {"limit": RESULT_LIMITS.max_rows})
+    if not content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        mixed = mixed_encoding(content)
+        if mixed is not None:
+            raise ReaderRefused(messages.MIXED_ENCODING % {"utf8": _line_list(mixed[0]), "other": _line_list(mixed[1])})
+    try:
+        text, _notes = decode_text(content, {})
+    except Exception as exc:  # the imports' FileError: a line no encoding reads
+        raise ReaderRefused(*getattr(exc, "messages", [str(exc)])) from exc
+    sample = text[:8192]
+    control = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if "\x00" in sample or control > max(2, len(sample) // 200):
+        raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename})
+    return text
+
+
+def delimiter_of(text: str) -> str:
+    """«;» (Russian Excel), tab or «,»: the one that splits the first lines into the most columns."""
+    head = text[:16384].splitlines()[:15]
+    best, best_width = ";", 0
+    for delimiter in (";", "\t", ","):
+        width = max((len(row) for row in csv.reader(head, delimiter=delimiter)), default=0)
+        if width > best_width:
+            best, best_width = delimiter, width
+    return best
+
+
+def _csv_sheet(content: bytes, filename: str, limits: FileLimits) -> Sheet:
+    text = decode(content, filename)
+    delimiter = delimiter_of(text)
+
+    def rows() -> Iterator[list[Any]]:
+        for count, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if count > limits.max_rows:
+                raise ReaderRefused(import_errors.CSV_TOO_MANY_ROWS % {"limit": limits.max_rows})
+            yield record
+
+    return Sheet("", rows)
