@@ -96,6 +96,14 @@ class ParsedNode:
     areas: list[str]
     place: str
 
+    @property
+    def kind_label(self) -> str:
+        return str(NodeKind(self.kind).label) if self.kind in NodeKind.values else self.kind
+
+    @property
+    def area_labels(self) -> str:
+        return ", ".join(str(CompetenceArea(a).label) for a in self.areas)
+
 
 @dataclass
 class ParsedFramework:

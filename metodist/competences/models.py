@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from metodist.core.models import BaseModel
 
 from .choices import CompetenceArea, DeficitSource, DeficitState, FrameworkKind, NodeKind
-from .querysets import TeacherDeficitQuerySet
+from .querysets import CompetenceNodeQuerySet, FrameworkQuerySet, TeacherDeficitQuerySet
 
 # Cyrillic letters that look like Latin ones: «А/01.6» typed on a Russian keyboard is «A/01.6».
 _HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХУ", "ABEKMHOPCTXY")
@@ -59,6 +59,8 @@ class Framework(BaseModel):
         help_text=_("Уровень ниже порога означает дефицит."),
     )
     is_active = models.BooleanField(_("действует"), default=True)
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("рамка компетенций")
@@ -105,6 +107,8 @@ class CompetenceNode(BaseModel):
     position = models.PositiveIntegerField(_("порядок"), default=0)
     # Competence areas (subject, methodological, …) as tags; a list of CompetenceArea values.
     areas = models.JSONField(_("области компетенций"), default=list, blank=True)
+
+    objects = CompetenceNodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("элемент рамки компетенций")
@@ -245,3 +249,25 @@ class TeacherDeficit(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.state in (DeficitState.PROPOSED, DeficitState.CONFIRMED)
+
+
+class FrameworkUpload(BaseModel):
+    """A framework file waiting for its preview to be confirmed (загрузка рамки: файл → проверка → загрузка).
+
+    Only its owner reads it; it is deleted when the framework is created from it. Holds no personal data.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("загрузил(а)"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("имя файла"), max_length=255)
+    content = models.BinaryField(_("содержимое"))
+    params = models.JSONField(_("параметры рамки"), default=dict)
+
+    class Meta:
+        verbose_name = _("загруженный файл рамки")
+        verbose_name_plural = _("загруженные файлы рамок")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

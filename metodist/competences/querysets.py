@@ -2,7 +2,7 @@ from django.db.models import Q
 
 from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
 
-from .permissions import CAPABILITY
+from .permissions import CAPABILITY, FRAMEWORK_CAPABILITY
 
 
 class TeacherDeficitQuerySet(ScopedQuerySet):
@@ -16,3 +16,16 @@ class TeacherDeficitQuerySet(ScopedQuerySet):
             (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
             (scope.person_ids, Q(person_id__in=scope.person_ids)),
         )
+
+
+class FrameworkQuerySet(ScopedQuerySet):
+    """Frameworks are reference data: every user whose roles read them (``competence_frameworks``) sees all."""
+
+    capability = FRAMEWORK_CAPABILITY
+
+    def scope_q(self, scope: UserScope) -> Q:
+        return Q(pk__isnull=False)  # every row (an empty Q() would be dropped from the contract's OR)
+
+
+class CompetenceNodeQuerySet(FrameworkQuerySet):
+    """Nodes follow their framework: reference data for every reader of frameworks."""

@@ -26,6 +26,7 @@ from metodist.core.permissions import Action
 
 from .choices import OPEN_STATES, CompetenceArea, DeficitState, NodeKind, RollupLevel
 from .models import CompetenceNode, Framework, TeacherDeficit, code_key
+from .querysets import TeacherDeficitQuerySet
 
 if TYPE_CHECKING:
     from metodist.core.types import AnyUser
@@ -279,11 +280,25 @@ def deficit_funnel(deficits: QuerySet[TeacherDeficit], *, user: AnyUser, academi
 # One teacher ---------------------------------------------------------------------------------------------
 
 
-def deficits_visible(user: AnyUser, action: str = Action.VIEW) -> QuerySet[TeacherDeficit]:
-    """Deficits ``user`` may reach, with what their list shows (node, framework, organisation, subject, deciders)."""
-    return TeacherDeficit.objects.visible_to(user, action).select_related(
-        "person", "node", "node__framework", "organisation", "subject", "decided_by", "closed_by"
+def deficit_rows() -> TeacherDeficitQuerySet:
+    """Deficits with what their pages show joined (node, framework, organisation, subject, deciders) —
+    not yet scoped: pass it to ``scoped_or_404`` or call ``visible_to``."""
+    rows: TeacherDeficitQuerySet = TeacherDeficit.objects.select_related(
+        "person",
+        "node",
+        "node__framework",
+        "node__framework__subject",
+        "organisation",
+        "subject",
+        "decided_by",
+        "closed_by",
     )
+    return rows
+
+
+def deficits_visible(user: AnyUser, action: str = Action.VIEW) -> TeacherDeficitQuerySet:
+    """Deficits ``user`` may reach, with what their list shows."""
+    return deficit_rows().visible_to(user, action)
 
 
 @dataclass
@@ -328,3 +343,30 @@ def person_deficit_groups(deficits: Iterable[TeacherDeficit]) -> list[DeficitGro
             g.function.pk,
         ),
     )
+
+
+def node_ids_with_area(area: str, framework_ids: Iterable[int] | None = None) -> list[int]:
+    """Ids of nodes that have ``area`` themselves or inherit it from an ancestor (one query per call)."""
+    nodes = CompetenceNode.objects.all()
+    if framework_ids is not None:
+        nodes = nodes.filter(framework_id__in=list(framework_ids))
+    return [pk for pk, areas in effective_areas(nodes).items() if area in areas]
+
+
+def effective_areas(nodes: QuerySet[CompetenceNode]) -> dict[int, list[str]]:
+    """Node id → its areas, own and inherited from ancestors (the nodes' whole frameworks are read)."""
+    framework_ids = nodes.order_by().values("framework_id")
+    rows = list(CompetenceNode.objects.filter(framework_id__in=framework_ids).values_list("pk", "parent_id", "areas"))
+    parent = {pk: parent_id for pk, parent_id, _a in rows}
+    own = {pk: areas or [] for pk, _p, areas in rows}
+    found: dict[int, list[str]] = {}
+
+    def areas_of(pk: int) -> list[str]:
+        if pk not in found:
+            inherited = areas_of(parent[pk]) if parent[pk] is not None else []
+            found[pk] = [a for a in CompetenceArea.values if a in inherited or a in own[pk]]
+        return found[pk]
+
+    for pk in own:
+        areas_of(pk)
+    return found

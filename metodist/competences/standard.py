@@ -66,7 +66,7 @@ def load_professional_standard(*, user: User | None = None) -> Framework:
     """Import the shipped standard, or return it if this version is already loaded."""
     from .services import framework_import
 
-    existing = Framework.objects.filter(code=STANDARD_CODE, version=STANDARD_VERSION).first()
+    existing: Framework | None = Framework.objects.filter(code=STANDARD_CODE, version=STANDARD_VERSION).first()
     if existing is not None:
         return existing
     parsed = parse_standard_xml(STANDARD_FILE.read_bytes())

@@ -6,7 +6,13 @@ from typing import Any
 
 from rest_framework.routers import BaseRouter
 
-ROUTES: list[tuple[str, Any, str]] = []
+from . import views
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("competence-frameworks", views.FrameworkViewSet, "competence-framework"),
+    ("competence-nodes", views.CompetenceNodeViewSet, "competence-node"),
+    ("teacher-deficits", views.TeacherDeficitViewSet, "teacher-deficit"),
+]
 
 
 def register(router: BaseRouter) -> None:
