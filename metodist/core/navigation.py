@@ -1,6 +1,7 @@
 """The menu and the dashboard as registries: each app contributes its items and cards; core knows no app.
 
 An app calls :func:`register_menu_item` and :func:`register_dashboard_card` from its ``AppConfig.ready()``
+(and :func:`register_object_link` for a button on another app's object page, e.g. a person's «Дефициты»)
 (the registry's ``contributions`` module is an example). The context processor builds the menu from the items whose
 ``visible(user)`` is true; the dashboard view renders the cards whose ``context(request)`` returns a dict
 (``None`` hides the card), merging their context into the page's, in ``order``.
@@ -103,3 +104,47 @@ def dashboard_cards(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:
         templates.append(card.template)
         context.update(data)
     return templates, context
+
+
+# Links on another app's object page (a person's page links to the person's deficits, routes …) ------------
+
+ObjectUrl = Callable[[Any, Any], str | None]  # (user, object) -> URL or None (hidden)
+
+
+@dataclass(frozen=True)
+class ObjectLink:
+    key: str
+    model: str  # "app_label.modelname"
+    label: StrOrPromise
+    url: ObjectUrl
+    icon: str = ""
+    order: int = 100
+
+
+_OBJECT_LINKS: dict[str, ObjectLink] = {}
+
+
+def register_object_link(
+    key: str, *, model: str, label: StrOrPromise, url: ObjectUrl, icon: str = "", order: int = 100
+) -> ObjectLink:
+    """Add (or replace) a link shown on the page of every ``model`` object (``"registry.person"``).
+
+    ``url(user, obj)`` gives the URL or ``None`` to hide the link; it must not reveal anything the page's
+    viewer may not see (check rights, not data).
+    """
+    link = ObjectLink(key=key, model=model.lower(), label=label, url=url, icon=icon, order=order)
+    _OBJECT_LINKS[key] = link
+    return link
+
+
+def object_links(user: AnyUser, obj: Any) -> list[dict[str, Any]]:
+    """The links registered for ``obj``'s model that ``user`` gets: label, URL, icon."""
+    label = obj._meta.label_lower
+    links = []
+    for link in sorted(_OBJECT_LINKS.values(), key=lambda item: (item.order, item.key)):
+        if link.model != label:
+            continue
+        url = link.url(user, obj)
+        if url:
+            links.append({"key": link.key, "label": link.label, "url": url, "icon": link.icon})
+    return links

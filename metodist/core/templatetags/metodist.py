@@ -23,3 +23,13 @@ def audit_value(value: object) -> str:
     if text in {"None", "", "[]"}:
         return "—"
     return {"True": "да", "False": "нет"}.get(text, text)
+
+
+@register.simple_tag(takes_context=True)
+def object_links(context: Any, obj: Any) -> list[dict[str, Any]]:
+    """Links other apps registered for ``obj``'s page (metodist.core.navigation.register_object_link)."""
+    from metodist.core.navigation import object_links as links_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return links_for(user, obj)
