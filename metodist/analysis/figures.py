@@ -219,6 +219,10 @@ class Skill:
         return [f for f in self.tasks if f.mastery == Mastery.INSUFFICIENT]
 
     @property
+    def kind_label(self) -> str:
+        return SKILL_KINDS.get(self.kind, self.kind)
+
+    @property
     def is_systemic(self) -> bool:
         """Системный дефицит: the skill is checked by at least two tasks and most of them are insufficient."""
         return len(self.tasks) >= 2 and len(self.insufficient) * 2 > len(self.tasks)

@@ -220,7 +220,7 @@ def _from_set(label: str, item: ReferenceSet) -> Reference:
     )
 
 
-def _computed(
+def computed_reference(
     label: str, class_assessments: QuerySet[ClassAssessment], tasks: Sequence[Task], thresholds: AnalysisThresholds
 ) -> Reference:
     figures = total_figures(class_assessments, tasks, thresholds)
@@ -248,12 +248,16 @@ def comparison_columns(
     loaded = reference_sets(procedure, [t for t in (territory, region) if t is not None])
     columns: list[Reference] = []
     if municipality and territory.kind == TerritoryKind.MUNICIPALITY:
-        columns.append(_computed(territory.name, territory_class_assessments(procedure, territory), tasks, thresholds))
+        columns.append(
+            computed_reference(territory.name, territory_class_assessments(procedure, territory), tasks, thresholds)
+        )
     if region is not None:
         if region.pk in loaded:
             columns.append(_from_set(region.name, loaded[region.pk]))
         else:
-            columns.append(_computed(region.name, territory_class_assessments(procedure, region), tasks, thresholds))
+            columns.append(
+                computed_reference(region.name, territory_class_assessments(procedure, region), tasks, thresholds)
+            )
     if "russia" in loaded:
         columns.append(_from_set(str(_("Россия")), loaded["russia"]))
     return columns
@@ -262,7 +266,7 @@ def comparison_columns(
 # Marks, journal, scores -------------------------------------------------------------------------
 
 
-_MARK_COUNTS = {
+MARK_COUNTS = {
     "m2": Count("pk", filter=Q(mark=2)),
     "m3": Count("pk", filter=Q(mark=3)),
     "m4": Count("pk", filter=Q(mark=4)),
@@ -276,11 +280,11 @@ _MARK_COUNTS = {
 def _mark_rows(results: QuerySet[StudentResult], key: str | None) -> list[dict[str, Any]]:
     present = results.filter(absent=False)
     if key is None:
-        return [present.aggregate(**_MARK_COUNTS)]
-    return list(present.values(key).annotate(**_MARK_COUNTS).order_by())
+        return [present.aggregate(**MARK_COUNTS)]
+    return list(present.values(key).annotate(**MARK_COUNTS).order_by())
 
 
-def _marks(row: dict[str, Any]) -> fig.MarkFigures:
+def marks_from_row(row: dict[str, Any]) -> fig.MarkFigures:
     return fig.MarkFigures(
         counts={2: row["m2"], 3: row["m3"], 4: row["m4"], 5: row["m5"]},
         lower=row["lower"],
@@ -293,13 +297,13 @@ def marks_by(class_assessments: QuerySet[ClassAssessment], key: str) -> dict[Any
     """Marks and the journal comparison grouped by ``key`` (as in :func:`task_figures_by`)."""
     lookup = "class_assessment_id" if key == "pk" else f"class_assessment__{key}"
     results = StudentResult.objects.filter(class_assessment__in=class_assessments.values("pk"))
-    return {row[lookup]: _marks(row) for row in _mark_rows(results, lookup)}
+    return {row[lookup]: marks_from_row(row) for row in _mark_rows(results, lookup)}
 
 
 def marks_total(class_assessments: QuerySet[ClassAssessment]) -> fig.MarkFigures:
     results = StudentResult.objects.filter(class_assessment__in=class_assessments.values("pk"))
     rows = _mark_rows(results, None)
-    return _marks(rows[0]) if rows else fig.MarkFigures()
+    return marks_from_row(rows[0]) if rows else fig.MarkFigures()
 
 
 def score_distribution_by(class_assessments: QuerySet[ClassAssessment], key: str | None) -> dict[Any, dict[int, int]]:
