@@ -15,7 +15,11 @@ DIAGNOSTICS_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.METHODOLOGIST: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
     Role.OBSERVER: frozenset({Action.VIEW, Action.EXPORT}),
     Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
+    # Own profile: the teacher's own questionnaires, results and the observations of their lessons. A mentor,
+    # an expert or an association head is a teacher too; an expert's campaigns and observations come
+    # through relation scopes (apps.py).
     Role.TEACHER: frozenset({Action.VIEW}),
-    # An expert's own profile; campaigns and observations come through relation scopes (apps.py).
+    Role.MENTOR: frozenset({Action.VIEW}),
     Role.EXPERT: frozenset({Action.VIEW}),
+    Role.ASSOCIATION_HEAD: frozenset({Action.VIEW}),
 }

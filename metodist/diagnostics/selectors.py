@@ -31,6 +31,7 @@ def campaign_list(user: AnyUser, action: str = Action.VIEW) -> QuerySet[Campaign
             ),
             has_own=Exists(visible.filter(person_id=getattr(user, "person_id", None) or 0)),
         )
+        .order_by("-starts_on", "-pk")
     )
     return campaigns
 

@@ -6,7 +6,14 @@ from typing import Any
 
 from rest_framework.routers import BaseRouter
 
-ROUTES: list[tuple[str, Any, str]] = []
+from . import views
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("diagnostic-campaigns", views.CampaignViewSet, "diagnostic-campaign"),
+    ("diagnostic-participants", views.ParticipantViewSet, "diagnostic-participant"),
+    ("diagnostic-results", views.ResultViewSet, "diagnostic-result"),
+    ("lesson-observations", views.ObservationViewSet, "lesson-observation"),
+]
 
 
 def register(router: BaseRouter) -> None:

@@ -74,7 +74,7 @@ def build(world) -> None:
         level=Decimal(1),
         academic_year=2025,
     )
-    Result.objects.create(
+    result = Result.objects.create(
         campaign=campaign,
         participant=participant,
         person=world.person,
@@ -102,8 +102,8 @@ def build(world) -> None:
     )
     observation.deficits.set([deficit])
     Rating.objects.create(observation=observation, criterion=criterion, value=1, comment=world.mark("Комментарий"))
-    attachment = ObservationAttachment(observation=observation, original_filename=world.mark("план") + ".pdf", size=10)
-    attachment.file.save("plan.pdf", ContentFile(b"%PDF-1.4 " + world.marker.encode()), save=False)
+    attachment = ObservationAttachment(observation=observation, original_filename=world.mark("план") + ".txt", size=10)
+    attachment.file.save("plan.txt", ContentFile(("План урока " + world.marker).encode()), save=False)
     attachment.save()
     world.extra.update(
         diag_campaign=campaign,
@@ -113,6 +113,7 @@ def build(world) -> None:
         diag_observation=observation,
         diag_attachment=attachment,
         diag_deficit=deficit,
+        diag_result=result,
     )
 
 
@@ -160,4 +161,16 @@ CANARY_ROUTES = {
     "diagnostics:attachment_upload": _hidden("diag_observation"),
     "diagnostics:attachment_download": _hidden("diag_attachment"),
     "diagnostics:attachment_delete": _hidden("diag_attachment"),
+    "api:diagnostic-campaign-detail": _hidden("diag_campaign"),
+    "api:diagnostic-participant-detail": lambda w: [
+        variant(pk=w.extra["diag_participant"].pk, hidden=True),
+        variant(pk=w.extra["diag_bridge_participant"].pk, hidden=True),
+    ],
+    "api:diagnostic-result-detail": _hidden("diag_result"),
+    "api:lesson-observation-detail": _hidden("diag_observation"),
+    "api:diagnostic-result-list": lambda w: [
+        variant(query={"campaign": str(w.extra["diag_campaign"].pk)}),
+        variant(query={"below": "true"}),
+    ],
+    "api:diagnostic-participant-list": lambda w: [variant(query={"person": str(w.bridge.pk)})],
 }
