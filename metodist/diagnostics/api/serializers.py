@@ -12,9 +12,7 @@ _Base = serializers.ModelSerializer
 
 
 class CampaignSerializer(_Base):  # type: ignore[type-arg]
-    indicators: serializers.ManyRelatedField = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="code"
-    )
+    indicators: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     threshold = serializers.DecimalField(
         source="framework.proficiency_threshold", max_digits=6, decimal_places=2, read_only=True
     )
