@@ -1,5 +1,88 @@
-"""Routes of the analysis app for the canary walker; see metodist/core/tests/canary.py."""
+"""Routes of the analysis app for the canary walker; see metodist/core/tests/canary.py.
+
+The canary school gets its own diagnostic (a procedure that belongs to it, so it is no shared
+reference data), a class's results, a municipality's reference figures and thresholds — all marked.
+"""
 
 from __future__ import annotations
 
-CANARY_ROUTES: dict = {}
+from decimal import Decimal
+
+from metodist.core.tests.canary import variant
+
+from .factories import Student, add_class, make_procedure
+
+
+def build(world) -> None:
+    from metodist.analysis.models import AnalysisThresholds, ReferenceSet, ReferenceTaskRate
+
+    procedure = make_procedure(title=world.mark("Диагностика"), organisation=world.organisation)
+    students = [
+        Student(f"K{n:03d}", {t.number: (n + i) % (t.max_score + 1) for i, t in enumerate(procedure.tasks.all())}, 4)
+        for n in range(12)
+    ]
+    assessment = add_class(
+        procedure, world.organisation, "7К " + world.marker, students, school_class=world.school_class
+    )
+    reference = ReferenceSet.objects.create(
+        procedure=procedure,
+        level="municipality",
+        territory=world.territory,
+        group_name=world.mark("Группа"),
+        source="file",
+        source_name=world.mark("файл") + ".xlsx",
+        mark2=Decimal(10),
+        mark3=Decimal(40),
+        mark4=Decimal(40),
+        mark5=Decimal(10),
+    )
+    ReferenceTaskRate.objects.bulk_create(
+        ReferenceTaskRate(reference=reference, task=task, rate=Decimal(50)) for task in procedure.tasks.all()
+    )
+    thresholds = AnalysisThresholds.objects.create(territory=world.territory, note=world.mark("Основание"))
+    world.extra["analysis"] = {
+        "procedure": procedure,
+        "assessment": assessment,
+        "reference": reference,
+        "thresholds": thresholds,
+    }
+
+
+def _a(world) -> dict:
+    return world.extra["analysis"]
+
+
+CANARY_ROUTES: dict = {
+    "analysis:index": lambda w: [],
+    "analysis:territory": lambda w: [
+        variant(procedure=_a(w)["procedure"].pk, pk=w.territory.pk, hidden=True),
+        variant(procedure=_a(w)["procedure"].pk, pk=w.region.pk, hidden=True),
+    ],
+    "analysis:territory_export": lambda w: [
+        variant(procedure=_a(w)["procedure"].pk, pk=w.territory.pk, hidden=True, query={"table": "tasks"}),
+        variant(procedure=_a(w)["procedure"].pk, pk=w.territory.pk, hidden=True, query={"table": "flags"}),
+    ],
+    "analysis:school": lambda w: [variant(procedure=_a(w)["procedure"].pk, pk=w.organisation.pk, hidden=True)],
+    "analysis:school_export": lambda w: [
+        variant(procedure=_a(w)["procedure"].pk, pk=w.organisation.pk, hidden=True, query={"table": "gaps"}),
+    ],
+    "analysis:school_report": lambda w: [
+        variant(procedure=_a(w)["procedure"].pk, pk=w.organisation.pk, hidden=True),
+    ],
+    "analysis:class": lambda w: [variant(pk=_a(w)["assessment"].pk, hidden=True)],
+    "analysis:class_export": lambda w: [
+        variant(pk=_a(w)["assessment"].pk, hidden=True, query={"table": "students"}),
+    ],
+    "analysis:low_results": lambda w: [
+        variant(query={"territory": w.territory.pk}, hidden=True),
+        variant(query={"territory": w.region.pk, "year": 2025}, hidden=True),
+    ],
+    "analysis:thresholds": lambda w: [],
+    "analysis:thresholds_global": lambda w: [],
+    "analysis:thresholds_edit": lambda w: [variant(territory=w.territory.pk, hidden=True)],
+    "analysis:thresholds_reset": lambda w: [variant(territory=w.territory.pk, hidden=True)],
+    "analysis:references": lambda w: [],
+    "analysis:reference_upload": lambda w: [],
+    "analysis:reference_manual": lambda w: [variant(query={"procedure": _a(w)["procedure"].pk}, hidden=True)],
+    "analysis:reference_delete": lambda w: [variant(pk=_a(w)["reference"].pk, hidden=True)],
+}
