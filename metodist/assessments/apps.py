@@ -12,3 +12,7 @@ class AssessmentsConfig(AppConfig):
         from .permissions import ASSESSMENT_PERMISSIONS, CAPABILITY
 
         register_permissions(CAPABILITY, ASSESSMENT_PERMISSIONS)
+
+        from . import contributions
+
+        contributions.register()

@@ -232,8 +232,8 @@ def specification_template(rows: list[dict[str, Any]] | None = None) -> bytes:
         sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
     examples = rows or [{c.key: c.example for c in COLUMNS}]
-    levels = dict(TaskLevel.choices)
-    literacies = dict(LiteracyType.choices)
+    levels = {value: str(label) for value, label in TaskLevel.choices}
+    literacies = {value: str(label) for value, label in LiteracyType.choices}
     for line, values in enumerate(examples, start=2):
         for index, column in enumerate(COLUMNS, start=1):
             value = values.get(column.key, "")

@@ -195,3 +195,51 @@ def read_long(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResult:
     if not result.classes and not result.errors:
         result.error(None, "", messages.NO_DATA_ROWS)
     return result
+
+
+TEMPLATE_HEADER = ("Школа", "Класс", "Код участника", "Задание", "Балл", "Вариант", "Отметка по журналу")
+TEMPLATE_NOTES = (
+    "Одна строка — один балл одного участника за одно задание.",
+    "«Школа» — логин ФИС ОКО (например, edu203389) или наименование школы; можно не заполнять, если при "
+    "загрузке выбрана школа.",
+    "«Класс» — как в школе: 6А, 6Б. «Код участника» — код из ФИС ОКО или школьный код; ФИО не указываются.",
+    "«Задание» — номер, как в спецификации процедуры: 1, 5.2, 4К1. «Балл» — целое число от 0 до максимума "
+    "задания или X, если участник не приступал к заданию.",
+    "Отсутствовавший участник — одна строка с «отсутствовал» в столбце «Балл» и пустым «Задание».",
+    "«Вариант» и «Отметка по журналу» (2–5 или «нет отметки») — по желанию, в любой строке участника.",
+    "Можно сохранить файл как CSV (UTF-8, разделитель «;») — так быстрее для больших файлов.",
+)
+
+
+def long_template() -> bytes:
+    """The XLSX template of the long format: the header, example rows and «Инструкция»."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Результаты"
+    sheet.append(list(TEMPLATE_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in (
+        ("edu203389", "6А", "61001", "1", 1, "1", 4),
+        ("edu203389", "6А", "61001", "2", "X", "1", 4),
+        ("edu203389", "6А", "61002", "", "отсутствовал", "", ""),
+    ):
+        sheet.append(list(row))
+    for letter, width in zip("ABCDEFG", (22, 8, 16, 10, 14, 10, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    notes = book.create_sheet("Инструкция")
+    notes.column_dimensions["A"].width = 120
+    notes["A1"] = "Результаты по заданиям (простой формат) — как заполнить"
+    notes["A1"].font = Font(bold=True, size=14)
+    for index, text in enumerate(TEMPLATE_NOTES, start=3):
+        notes.cell(row=index, column=1, value=f"• {text}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

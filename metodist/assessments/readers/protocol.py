@@ -159,8 +159,9 @@ def read_protocol(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResu
                         expected=len(spec) - len(scores),
                     )
                 continue
+            short_count = len(scores)
             for offset, (points, maximum) in enumerate(pairs):
-                task = spec[len(scores) + offset]
+                task = spec[short_count + offset]
                 if maximum != task.max_score and task.key not in reported_max:
                     reported_max.add(task.key)
                     result.error(
@@ -169,7 +170,7 @@ def read_protocol(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResu
                 scores.append(points)
             for position, score in enumerate(scores):
                 if score > spec[position].max_score:
-                    column = short_title if position < len(scores) - len(pairs) else long_title
+                    column = short_title if position < short_count else long_title
                     result.error(line, column, messages.SCORE_ABOVE_MAX, value=score, max=spec[position].max_score)
             student.scores = scores
             total = score_of(cell(cells, columns.get(headers.TOTAL)))
