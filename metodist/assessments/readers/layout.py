@@ -37,6 +37,8 @@ class Layout:
         return key in self.columns
 
     def title(self, key: str) -> str:
+        if key == headers.VARIANT and self.variants:
+            return self.titles.get(self.variants[0], key)
         return self.titles.get(self.columns[key], key) if key in self.columns else key
 
 
