@@ -82,7 +82,7 @@ def test_a_teacher_sees_only_their_class_in_the_index(client, results):
     body = client.get(reverse("analysis:index")).content.decode()
     assert reverse("analysis:class", args=[results.a1.pk]) in body
     assert reverse("analysis:class", args=[results.a2.pk]) not in body
-    assert "/analysis/%d/school/" % results.procedure.pk not in body
+    assert f"/analysis/{results.procedure.pk}/school/" not in body
 
 
 def test_exports_write_the_audit_row(client, results):
