@@ -388,23 +388,29 @@ def self_assessment_submit(*, user: AnyUser, participant: Participant) -> list[R
         Participant.objects.select_for_update().select_related("campaign__framework", "person").get(pk=participant.pk)
     )
     _own_participant(user, participant)
-    campaign = _questionnaire_open(participant)
+    _questionnaire_open(participant)
+    return self_assessment_results(participant=participant, author=user, submitted_at=timezone.now())
+
+
+def self_assessment_results(*, participant: Participant, author: Any, submitted_at: datetime.datetime) -> list[Result]:
+    """The step after the checks of :func:`self_assessment_submit` (also the demo's, whose teachers mostly
+    have no accounts): every indicator answered, the participant submitted, one result per answer, and a
+    deficit proposed below the threshold. Runs inside the caller's transaction."""
+    campaign = participant.campaign
     indicators = list(campaign.indicators.order_by("position", "id"))
     answers = {a.node_id: a for a in participant.answers.all()}
     missing = [node.code for node in indicators if node.pk not in answers]
     if missing:
         raise ValidationError(UNANSWERED, code="unanswered", params={"codes": ", ".join(missing)})
-    now = timezone.now()
     participant.state = ParticipantState.SUBMITTED
-    participant.submitted_at = now
+    participant.submitted_at = submitted_at
     participant.save(update_fields=["state", "submitted_at", "updated_at"])
     label = str(_("Самооценка: %(campaign)s")) % {"campaign": campaign.title}
+    day = timezone.localdate(submitted_at)
     results = []
     for node in indicators:
         answer = answers[node.pk]
-        evidence = str(_("Анкета самооценки отправлена %(date)s.")) % {
-            "date": timezone.localdate(now).strftime("%d.%m.%Y")
-        }
+        evidence = str(_("Анкета самооценки отправлена %(date)s.")) % {"date": day.strftime("%d.%m.%Y")}
         if answer.comment:
             evidence += " " + str(_("Комментарий педагога: %(comment)s")) % {"comment": answer.comment}
         results.append(
@@ -416,8 +422,8 @@ def self_assessment_submit(*, user: AnyUser, participant: Participant) -> list[R
                     "organisation_id": participant.organisation_id,
                     "level": answer.level,
                     "threshold": campaign.framework.proficiency_threshold,
-                    "author": user,
-                    "measured_on": timezone.localdate(now),
+                    "author": author,
+                    "measured_on": day,
                     "source_label": label,
                     "evidence": evidence,
                 },

@@ -302,11 +302,30 @@ def _own_participant(request: HttpRequest, pk: int) -> Participant:
     return participant
 
 
+SELF_ASSESSMENT_POINTS = [
+    _("не владею"),
+    _("владею слабо, нужна помощь"),
+    _("владею частично"),
+    _("владею уверенно"),
+    _("владею свободно, могу научить других"),
+]
+
+
 def _scale(framework: Framework) -> dict[str, Any]:
-    """How the questionnaire asks for a level: buttons for a short integer scale, a number otherwise."""
+    """How the questionnaire asks for a level: one button per point of a short integer scale; on a long scale
+    (0–100) five steps of self-assessment, each standing for its share of the framework's scale."""
     low, high = framework.scale_min, framework.scale_max
     whole = low == low.to_integral_value() and high == high.to_integral_value()
-    points = list(range(int(low), int(high) + 1)) if whole and high - low <= 10 else []
+    if whole and high - low <= 10:
+        values = [Decimal(v) for v in range(int(low), int(high) + 1)]
+    else:
+        steps = len(SELF_ASSESSMENT_POINTS) - 1
+        values = [(low + (high - low) * i / steps).quantize(Decimal("0.01")) for i in range(steps + 1)]
+    labelled = len(values) == len(SELF_ASSESSMENT_POINTS)
+    points = [
+        {"value": value, "label": str(SELF_ASSESSMENT_POINTS[i]) if labelled else "", "number": i}
+        for i, value in enumerate(values)
+    ]
     return {"min": low, "max": high, "points": points, "threshold": framework.proficiency_threshold}
 
 

@@ -162,8 +162,14 @@ def test_scope_of_every_demo_user(demo):
     assert visible("koordinator") == staff
     assert 40 <= len(staff) < len(everyone)
     assert list(registry.Organisation.objects.visible_to(users["koordinator"])) == [gymnasium]
-    for login in ("uchitel", "nastavnik", "ekspert", "rukovoditel_rmo"):
+    for login in ("uchitel", "nastavnik", "rukovoditel_rmo"):
         assert visible(login) == {users[login].person_id}
+    # The expert assigned to the diagnostic campaign sees its participants' public cards (diagnostics relation).
+    from metodist.diagnostics.models import Participant
+
+    assigned = set(Participant.objects.filter(campaign__experts=users["ekspert"]).values_list("person_id", flat=True))
+    assert assigned
+    assert visible("ekspert") == {users["ekspert"].person_id} | assigned
     today = timezone.localdate()
     teacher = users["uchitel"].person
     assert teacher.is_young(today)
