@@ -6,7 +6,12 @@ from typing import Any
 
 from rest_framework.routers import BaseRouter
 
-ROUTES: list[tuple[str, Any, str]] = []
+from . import views
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("analysis/classes", views.ClassAnalysisViewSet, "analysis-class"),
+    ("analysis/procedures", views.ProcedureAnalysisViewSet, "analysis-procedure"),
+]
 
 
 def register(router: BaseRouter) -> None:

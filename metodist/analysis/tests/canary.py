@@ -85,4 +85,11 @@ CANARY_ROUTES: dict = {
     "analysis:reference_upload": lambda w: [],
     "analysis:reference_manual": lambda w: [variant(query={"procedure": _a(w)["procedure"].pk}, hidden=True)],
     "analysis:reference_delete": lambda w: [variant(pk=_a(w)["reference"].pk, hidden=True)],
+    "api:analysis-class-list": lambda w: [],
+    "api:analysis-class-detail": lambda w: [variant(pk=_a(w)["assessment"].pk, hidden=True)],
+    "api:analysis-procedure-list": lambda w: [],
+    "api:analysis-procedure-detail": lambda w: [
+        variant(pk=_a(w)["procedure"].pk, hidden=True, query={"territory": w.territory.pk}),
+        variant(pk=_a(w)["procedure"].pk, hidden=True, query={"school": w.organisation.pk}),
+    ],
 }
