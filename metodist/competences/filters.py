@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.forms import NumberInput
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,12 @@ class DeficitFilter(StyledFilterSet):
     framework = django_filters.ModelChoiceFilter(
         label=_("Рамка"), queryset=Framework.objects.all(), field_name="node__framework"
     )
-    academic_year = django_filters.NumberFilter(label=_("Учебный год (начало)"), min_value=2000, max_value=2100)
+    academic_year = django_filters.NumberFilter(
+        label=_("Учебный год (начало)"),
+        min_value=2000,
+        max_value=2100,
+        widget=NumberInput(attrs={"placeholder": "2025"}),
+    )
     previous_year_teacher = YesNoFilter(label=_("Учитель прошлого года"))
 
     class Meta:

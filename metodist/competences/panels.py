@@ -31,7 +31,7 @@ PanelContext = Callable[[HttpRequest, Any], dict[str, Any] | None]
 @dataclass(frozen=True)
 class TeacherPanel:
     name: str
-    template: str
+    template: Any  # a template name, or a compiled template
     context: PanelContext
     order: int = 100
 
@@ -39,7 +39,7 @@ class TeacherPanel:
 _PANELS: dict[str, TeacherPanel] = {}
 
 
-def register_teacher_panel(name: str, *, template: str, context: PanelContext, order: int = 100) -> TeacherPanel:
+def register_teacher_panel(name: str, *, template: Any, context: PanelContext, order: int = 100) -> TeacherPanel:
     """Add (or replace) the panel ``name`` of the teacher's deficits page."""
     panel = TeacherPanel(name=name, template=template, context=context, order=order)
     _PANELS[name] = panel
@@ -50,7 +50,7 @@ def unregister_teacher_panel(name: str) -> None:
     _PANELS.pop(name, None)
 
 
-def teacher_panels(request: HttpRequest, person: Any) -> list[tuple[str, dict[str, Any]]]:
+def teacher_panels(request: HttpRequest, person: Any) -> list[tuple[Any, dict[str, Any]]]:
     """The panels shown for ``person`` to ``request.user``: (template, context) in order."""
     shown = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):

@@ -315,13 +315,17 @@ def person_deficit_groups(deficits: Iterable[TeacherDeficit]) -> list[DeficitGro
     """``deficits`` (one teacher's, scoped) grouped by area, then labour function; a deficit appears in every
     area of its node (own or inherited), or under «без области» when it has none.
 
-    Queries: one per framework involved (its tree), whatever the number of deficits.
+    Queries: one (the trees of the frameworks involved), whatever the number of deficits.
     """
     deficits = list(deficits)
     framework_ids = {d.node.framework_id for d in deficits}
-    trees: dict[int, dict[int, TreeNode]] = {}
-    for framework in Framework.objects.filter(pk__in=framework_ids):
-        trees[framework.pk] = {item.node.pk: item for item in framework_tree(framework)}
+    per_framework: dict[int, list[CompetenceNode]] = defaultdict(list)
+    for node in CompetenceNode.objects.filter(framework_id__in=framework_ids).order_by("position", "id"):
+        per_framework[node.framework_id].append(node)
+    trees: dict[int, dict[int, TreeNode]] = {
+        framework_id: {item.node.pk: item for item in framework_tree(Framework(pk=framework_id), nodes)}
+        for framework_id, nodes in per_framework.items()
+    }
     groups: dict[tuple[str, int], DeficitGroup] = {}
     area_order = {area: index for index, area in enumerate(CompetenceArea.values)}
     for deficit in deficits:

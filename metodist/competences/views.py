@@ -54,7 +54,11 @@ UPLOAD_GONE = _("Файл уже загружен или устарел: заг�
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW, FRAMEWORK_CAPABILITY)
-    frameworks = Framework.objects.select_related("subject").annotate(node_count=Count("nodes"))
+    frameworks = (
+        Framework.objects.select_related("subject")
+        .annotate(node_count=Count("nodes"))
+        .order_by("name", "-version", "id")
+    )
     return render(
         request,
         "competences/framework_list.html",
@@ -328,6 +332,7 @@ def _deficit_context(request: HttpRequest, deficit: TeacherDeficit) -> dict[str,
 
 @login_required
 def deficit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.VIEW, CAPABILITY)
     deficit = scoped_or_404(TeacherDeficit, request.user, pk, queryset=selectors.deficit_rows())
     context = _deficit_context(request, deficit)
     context["form"] = DecisionForm(initial={"decision": "confirm"} if deficit.state == DeficitState.PROPOSED else None)

@@ -61,7 +61,7 @@ class FrameworkViewSet(ReadViewSet):
         return serializers.FrameworkSerializer
 
     def decorate(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
-        annotated: ScopedQuerySet = queryset.annotate(node_count=Count("nodes"))
+        annotated: ScopedQuerySet = queryset.annotate(node_count=Count("nodes")).order_by("name", "-version", "id")
         return annotated
 
 
