@@ -218,6 +218,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names («kind», «state», «source») other apps use for other choices.
+    "ENUM_NAME_OVERRIDES": {
+        "FrameworkKindEnum": "metodist.competences.choices.FrameworkKind",
+        "CompetenceNodeKindEnum": "metodist.competences.choices.NodeKind",
+        "DeficitStateEnum": "metodist.competences.choices.DeficitState",
+        "DeficitSourceEnum": "metodist.competences.choices.DeficitSource",
+    },
 }
 
 # Content-Security-Policy (django-csp): scripts, styles and fonts only from our own static files, so an
