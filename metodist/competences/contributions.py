@@ -13,7 +13,7 @@ from metodist.core.navigation import register_dashboard_card, register_menu_item
 from metodist.core.permissions import Action
 from metodist.core.scoping import can, scope_for
 
-from .permissions import CAPABILITY, FRAMEWORK_CAPABILITY
+from .permissions import CAPABILITY
 
 
 def _reaches_places(user: Any) -> bool:
@@ -58,6 +58,7 @@ def _deficit_summary(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    # One item per role (the menu is shared by every app): the frameworks are reached from the deficits pages.
     register_menu_item("competences.own", label=_("Мои дефициты"), url=_own_deficits_url, order=15)
     register_menu_item(
         "competences.deficits",
@@ -66,14 +67,6 @@ def register() -> None:
         visible=_reaches_places,
         order=60,
         active_prefix="/competences/deficits",
-    )
-    register_menu_item(
-        "competences.frameworks",
-        label=_("Компетенции"),
-        url="competences:framework_list",
-        visible=lambda user: can(user, Action.VIEW, FRAMEWORK_CAPABILITY),
-        order=65,
-        active_prefix="/competences/frameworks",
     )
     register_object_link(
         "competences.person_deficits",
