@@ -31,11 +31,6 @@ def _own_url(user: Any) -> str | None:
     return reverse("diagnostics:my_diagnostics")
 
 
-def _cards_url(user: Any) -> str | None:
-    scope = scope_for(user, Action.CHANGE, CAPABILITY)
-    return reverse("diagnostics:card_list") if scope.is_global or scope.territory_ids else None
-
-
 def _observations_url(user: Any) -> str | None:
     return reverse("diagnostics:observation_list") if _reaches_campaigns(user) else None
 
@@ -65,9 +60,6 @@ def register() -> None:
         url=_observations_url,
         order=52,
         active_prefix="/diagnostics/observations",
-    )
-    register_menu_item(
-        "diagnostics.cards", label=_("Карты наблюдения"), url=_cards_url, order=54, active_prefix="/diagnostics/cards"
     )
     register_menu_item(
         "diagnostics.mine", label=_("Мои диагностики"), url=_own_url, order=15, active_prefix="/diagnostics/my"

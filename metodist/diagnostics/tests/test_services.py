@@ -418,3 +418,26 @@ def test_card_template_is_fixed_once_used(world, fw, lesson):
     with pytest.raises(PermissionDenied):
         services.card_template_save(user=world.users["coordinator"], template=card, criteria=criteria)
     assert user_with_role(Role.OBSERVER, territory=world.m1)  # observers read templates; tested in test_views
+
+
+def test_attachments_expire_after_the_retention_period(world, fw, lesson):
+    from metodist.diagnostics.jobs import attachment_retention_days, attachments_expire
+    from metodist.jobs.periodic import registered
+
+    assert "diagnostics.attachments_retention" in {work.name for work in registered()}
+    card, _school_class = lesson
+    coordinator = world.users["coordinator"]
+    observation = services.observation_save(
+        user=coordinator,
+        observation=Observation(template=card, person=world.pa, lesson_date=datetime.date(2025, 9, 20)),
+    )
+    attachment = services.attachment_add(
+        user=coordinator, observation=observation, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4")
+    )
+    storage, name = attachment.file.storage, attachment.file.name
+    lesson_day = datetime.date(2025, 9, 20)
+    assert attachments_expire(today=lesson_day + datetime.timedelta(days=attachment_retention_days())) == 0
+    assert storage.exists(name)
+    assert attachments_expire(today=lesson_day + datetime.timedelta(days=attachment_retention_days() + 1)) == 1
+    assert not storage.exists(name)
+    assert Observation.objects.filter(pk=observation.pk).exists()
