@@ -98,3 +98,22 @@ def test_teacher_sees_own_deficits_on_a_phone(new_page, live_world, login, scree
     expect(page.get_by_test_id("state")).to_have_text("предложен")
     expect(page.get_by_test_id("decide-form")).to_have_count(0)
     _no_page_overflow(page)
+
+
+def test_the_standards_tree_searches_and_filters_by_area(page, live_world, login, screenshot):
+    load_professional_standard()
+    login(page, "coordinator")
+    page.goto("/competences/frameworks/")
+    page.get_by_role("link", name="Профессиональный стандарт «Педагог»").click()
+    expect(page.get_by_test_id("scale")).to_contain_text("ниже 60")
+    action = page.locator('.tree-item[data-code="A/01.6.ТД.3"]')
+    expect(action).to_be_hidden()  # inside a closed labour function
+    page.get_by_label("Поиск по рамке").fill("планирование уроков")
+    expect(action).to_be_visible()  # its labour function opened
+    expect(page.locator('.tree-item[data-code="A/02.6.ТД.1"]')).to_be_hidden()
+    page.get_by_label("Поиск по рамке").fill("")
+    page.get_by_label("Область компетенций").select_option("digital")
+    expect(page.locator('.tree-item[data-code="A/01.6.НУ.5"]')).to_be_visible()
+    expect(page.locator('.tree-item[data-code="A/02.6.ТД.1"]')).to_be_hidden()
+    screenshot(page, "standard-tree")
+    expect(page.get_by_role("link", name="Параметры")).to_have_count(0)  # coordinators read frameworks only
