@@ -16,7 +16,7 @@ from metodist.competences.models import TeacherDeficit
 from metodist.core.models import DataExport
 from metodist.core.tests.fixtures import EXPECTED_SCOPE
 from metodist.diagnostics.choices import Method, ParticipantState
-from metodist.diagnostics.models import Answer, Observation, Participant, Result
+from metodist.diagnostics.models import Answer, Campaign, CardTemplate, Observation, Participant, Result
 from metodist.diagnostics.testimport import INDICATOR_UNKNOWN, LEVEL_OUT_OF_SCALE, PERSON_UNKNOWN
 from metodist.registry.tests.factories import EmploymentFactory, PersonFactory
 
@@ -362,3 +362,59 @@ def test_query_count_does_not_grow_with_rows(client, world, setup, django_assert
     assert count_queries() <= few + 1  # the first page may add one query for a new kind of row
     with django_assert_max_num_queries(30):
         client.get(url)
+
+
+def test_methodologist_creates_a_campaign_and_a_card_through_the_pages(client, world):
+    framework, nodes = framework_with_nodes(code="NEW")
+    _login(client, world, "methodologist")
+    url = reverse("diagnostics:campaign_create")
+    assert client.get(url, {"framework": framework.pk}).status_code == 200
+    data = {
+        "framework": framework.pk,
+        "title": "Диагностика молодых",
+        "territory": world.m1.pk,
+        "starts_on": "2025-09-01",
+        "ends_on": "2025-09-30",
+        "uses_self_assessment": "on",
+        "indicators": [nodes[0].pk, nodes[2].pk],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    campaign = Campaign.objects.get(title="Диагностика молодых")
+    assert list(campaign.indicators.order_by("position")) == [nodes[0], nodes[2]]
+    assert set(campaign.participants.values_list("person_id", flat=True)) == {world.pa.pk, world.pa2.pk, world.pb.pk}
+    # a municipality outside the scope is not offered, and a bad period is reported
+    bad = client.post(url, {**data, "territory": world.m2.pk, "ends_on": "2025-08-01"})
+    assert bad.status_code == 200 and "territory" in bad.context["form"].errors
+
+    card_url = reverse("diagnostics:card_create")
+    form = {
+        "title": "Карта посещения",
+        "purpose": "lesson",
+        "territory": world.m1.pk,
+        "framework": framework.pk,
+        "is_active": "on",
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "60",
+        "criteria-0-title": "Цель урока",
+        "criteria-0-node_code": "new.1",
+        "criteria-0-scale_min": "0",
+        "criteria-0-scale_max": "3",
+        "criteria-0-scale_labels": "нет; слабо; частично; полностью",
+        "criteria-1-title": "Неизвестный показатель",
+        "criteria-1-node_code": "NEW.99",
+        "criteria-1-scale_min": "0",
+        "criteria-1-scale_max": "2",
+    }
+    page = client.post(card_url, form)
+    assert page.status_code == 200
+    assert "Показателя «NEW.99» нет в рамке карты." in page.content.decode()
+    form["criteria-1-node_code"] = ""
+    assert client.post(card_url, form).status_code == 302
+    card = CardTemplate.objects.get(title="Карта посещения")
+    first = card.criteria.order_by("position").first()
+    assert (first.node, first.scale_max, first.scale_labels) == (nodes[0], 3, ["нет", "слабо", "частично", "полностью"])
+    _login(client, world, "coordinator")
+    assert client.post(card_url, form).status_code == 403
