@@ -78,9 +78,14 @@ def can_view_personal(user: AnyUser | None, instance: models.Model) -> bool:
     return queryset.visible_to(user, Action.VIEW_PERSONAL).filter(pk=instance.pk).exists()
 
 
-def with_personal_access(queryset: _Scoped, user: AnyUser | None, name: str = PERSONAL_ACCESS) -> _Scoped:
-    """Annotate each row with ``name``: whether ``user`` may see its personal data (no extra query)."""
-    return queryset.with_access(user, Action.VIEW_PERSONAL, name)
+def with_personal_access(
+    queryset: _Scoped, user: AnyUser | None, name: str = PERSONAL_ACCESS, *, within: str | None = None
+) -> _Scoped:
+    """Annotate each row with ``name``: whether ``user`` may see its personal data (no extra query).
+
+    ``within=Action.VIEW`` when the rows are known to be visible to ``user`` (see ``ScopedQuerySet.with_access``).
+    """
+    return queryset.with_access(user, Action.VIEW_PERSONAL, name, within=within)
 
 
 def public_only(data: dict[str, Any], model: ModelRef) -> dict[str, Any]:

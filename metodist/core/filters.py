@@ -15,7 +15,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .widgets import FastSelect
+from .widgets import FastSelect, FastSelectRendering
 
 YES_NO_INVALID = _("Выберите «да» или «нет» (true/false, 1/0) или оставьте поле пустым.")
 
@@ -23,7 +23,7 @@ _YES = {"true", "1", "yes", "да", "on"}
 _NO = {"false", "0", "no", "нет", "off"}
 
 
-class YesNoWidget(django_filters.widgets.BooleanWidget):
+class YesNoWidget(FastSelectRendering, django_filters.widgets.BooleanWidget):
     """«любой / да / нет» select that also accepts 1/0 in the query string; other values stay invalid."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:

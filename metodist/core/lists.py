@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_filters import FilterSet
 from django_tables2 import RequestConfig, Table
 
+from .counts import CachedCountPaginator
 from .exports import FORMATS, Column, audited_export
 from .permissions import DEFAULT_CAPABILITY, Action
 from .scoping import can
@@ -37,7 +38,8 @@ def list_context(
     per_page: int = PER_PAGE,
 ) -> dict[str, Any]:
     """Context of a list page: the filter, the paginated table, the query string and the rights."""
-    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    # The total comes from the count cache while the listed tables are unchanged (metodist.core.counts).
+    RequestConfig(request, paginate={"per_page": per_page, "paginator_class": CachedCountPaginator}).configure(table)
     query = request.GET.copy()
     query.pop("page", None)
     user = request.user

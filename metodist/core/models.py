@@ -46,3 +46,21 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.what} ({self.row_count})"
+
+
+class TableVersion(models.Model):
+    """The version of one database table: bumped by a PostgreSQL trigger on every write to it.
+
+    Read by :func:`metodist.core.counts.cached_count` to know whether a cached count is still exact.
+    """
+
+    table_name = models.CharField(_("таблица"), max_length=63, primary_key=True)
+    version = models.BigIntegerField(_("версия"))
+
+    class Meta:
+        verbose_name = _("версия таблицы")
+        verbose_name_plural = _("версии таблиц")
+        ordering = ["table_name"]
+
+    def __str__(self) -> str:
+        return f"{self.table_name}: {self.version}"

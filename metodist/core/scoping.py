@@ -306,8 +306,26 @@ class ScopedQuerySet(models.QuerySet[Any]):
             return self.none()
         return self.filter(self.access_q(user, action, capability))
 
-    def with_access(self, user: AnyUser | None, action: str, name: str, capability: str | None = None) -> Self:
-        """Annotate a boolean ``name``: whether ``user`` may do ``action`` on each row (one query for a list)."""
+    def with_access(
+        self,
+        user: AnyUser | None,
+        action: str,
+        name: str,
+        capability: str | None = None,
+        *,
+        within: str | None = None,
+    ) -> Self:
+        """Annotate a boolean ``name``: whether ``user`` may do ``action`` on each row (one query for a list).
+
+        ``within``: the caller guarantees every row is already inside ``user``'s scope for that action
+        (e.g. the rows of a list filtered by ``visible_to(user, within)``). When both actions reach exactly
+        the same scope, every row has access and no condition is compiled or run.
+        """
+        if within is not None:
+            scope = scope_for(user, action, capability or self.capability)
+            if scope == scope_for(user, within, capability or self.capability) and not scope.is_empty:
+                same: Self = self.annotate(**{name: models.Value(True)})
+                return same
         condition = self.access_q(user, action, capability)
         value = models.Value(True) if condition is None else models.ExpressionWrapper(condition, models.BooleanField())
         annotated: Self = self.annotate(**{name: value})

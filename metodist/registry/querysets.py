@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, Inte
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from metodist.core.counts import table_state
 from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
 
 from .choices import RECENT_COURSES_YEARS, YOUNG_TEACHER_MAX_AGE, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS
@@ -56,8 +57,32 @@ def recent_courses_of(person_ref, today: datetime.date):
     )
 
 
+_DESCENDANTS: dict[tuple[frozenset[int], str], frozenset[int]] = {}
+
+
 def territory_descendants(territory_ids: set[int]) -> set[int]:
-    """The ids of every territory below ``territory_ids`` (a region's municipalities …), for core's scopes."""
+    """The ids of every territory below ``territory_ids`` (a region's municipalities …), for core's scopes.
+
+    Every request of a territorial user asks this; the answer is kept per process while the territories
+    table is unchanged (its version, metodist.core.counts), which costs one small query instead of two.
+    """
+    state = table_state(["registry_territory"])
+    key = (frozenset(territory_ids), state or "")
+    if state is not None and key in _DESCENDANTS:
+        return set(_DESCENDANTS[key])
+    found_below = _territory_descendants(territory_ids)
+    if state is not None:
+        if len(_DESCENDANTS) > 1000:
+            _DESCENDANTS.clear()
+        _DESCENDANTS[key] = frozenset(found_below)
+    return found_below
+
+
+def forget_territory_descendants() -> None:
+    _DESCENDANTS.clear()
+
+
+def _territory_descendants(territory_ids: set[int]) -> set[int]:
     from .models import Territory
 
     found = set(territory_ids)

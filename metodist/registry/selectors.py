@@ -24,24 +24,40 @@ def person_list(user, action: str = Action.VIEW):
     return Person.objects.visible_to(user, action)
 
 
+# What a list row shows of a person and of their current employments (the rest is not read).
+ROW_PERSON_FIELDS = ("id", "last_name", "first_name", "patronymic", "birth_date", "experience_start")
+ROW_EMPLOYMENT_FIELDS = (
+    "id",
+    "person_id",
+    "organisation_id",
+    "position_id",
+    "kind",
+    "category",
+    "organisation__short_name",
+    "position__name",
+)
+
+
 def current_employments(user):
-    """Current employments ``user`` may see, with what a row shows of them."""
+    """Current employments ``user`` may see, with what a row shows of them (organisation, position,
+    category)."""
     return (
         Employment.objects.visible_to(user)
         .filter(active_on())
         .select_related("organisation", "position")
-        .prefetch_related("subjects")
+        .only(*ROW_EMPLOYMENT_FIELDS)
         .order_by("-kind", "organisation__short_name", "id")
     )
 
 
 def person_rows(user, ids, today: datetime.date | None = None) -> list[Person]:
-    """The people ``ids`` (in this order) with their derived figures and current visible employments."""
+    """The people ``ids`` (in this order, all visible to ``user``) with their derived figures and current
+    visible employments."""
     ids = list(ids)
     if not ids:
         return []
     people = (
-        with_personal_access(Person.objects.filter(pk__in=ids), user)
+        with_personal_access(Person.objects.filter(pk__in=ids).only(*ROW_PERSON_FIELDS), user, within=Action.VIEW)
         .with_derived_figures(today)
         .prefetch_related(Prefetch("employments", queryset=current_employments(user), to_attr="current_employments"))
     )

@@ -101,3 +101,14 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+def cold_caches() -> None:
+    """Forget cached counts and territory descendants (metodist.core.counts), so that a query-count test
+    compares two cold requests: a warm one reads versions instead of counting."""
+    from django.core.cache import cache
+
+    from metodist.registry.querysets import forget_territory_descendants
+
+    cache.clear()
+    forget_territory_descendants()

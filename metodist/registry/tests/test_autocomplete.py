@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from metodist.core.tests.fixtures import cold_caches
 from metodist.registry.tests.factories import OrganisationFactory
 
 URL = "registry:organisation_autocomplete"
@@ -63,10 +64,12 @@ def test_anonymous_gets_no_options(client, world):
 
 def test_query_count_is_constant(client, world, django_assert_num_queries):
     client.force_login(world.users["methodologist"])
+    cold_caches()
     with CaptureQueriesContext(connection) as small:
         _names(client.get(reverse(URL), {"q": "Школа"}))
     for i in range(25):
         OrganisationFactory(territory=world.m1, short_name=f"Школа № {i}")
+    cold_caches()
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(_names(client.get(reverse(URL), {"q": "Школа"}))) == 20
 
