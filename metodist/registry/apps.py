@@ -7,6 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("База данных педагогических работников")
 
     def ready(self) -> None:
+        from metodist.core.counts import register_versioned_tables
         from metodist.core.scoping import register_territory_descendants
 
         from . import (
@@ -14,8 +15,9 @@ class RegistryConfig(AppConfig):
             contributions,
             visibility,
         )
-        from .querysets import territory_descendants
+        from .querysets import VERSIONED_TABLES, territory_descendants
 
         register_territory_descendants(territory_descendants)
+        register_versioned_tables(VERSIONED_TABLES)
         visibility.register()  # the person's public card and personal data
         contributions.register()  # menu items and dashboard cards

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from metodist.core.counts import table_state
 from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
 
 from .choices import RECENT_COURSES_YEARS, YOUNG_TEACHER_MAX_AGE, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS
@@ -57,41 +56,42 @@ def recent_courses_of(person_ref, today: datetime.date):
     )
 
 
-_DESCENDANTS: dict[tuple[frozenset[int], str], frozenset[int]] = {}
+# Tables that migration 0007 gave the version trigger (metodist.core.counts); registered in apps.ready().
+VERSIONED_TABLES = [
+    "registry_territory",
+    "registry_organisation",
+    "registry_position",
+    "registry_subject",
+    "registry_person",
+    "registry_employment",
+    "registry_employment_subjects",
+    "registry_personstatus",
+    "registry_award",
+    "registry_coursecompletion",
+    "registry_schoolclass",
+    "registry_teachingassignment",
+    "registry_personmatchrequest",
+]
 
 
 def territory_descendants(territory_ids: set[int]) -> set[int]:
-    """The ids of every territory below ``territory_ids`` (a region's municipalities …), for core's scopes.
-
-    Every request of a territorial user asks this; the answer is kept per process while the territories
-    table is unchanged (its version, metodist.core.counts), which costs one small query instead of two.
-    """
-    state = table_state(["registry_territory"])
-    key = (frozenset(territory_ids), state or "")
-    if state is not None and key in _DESCENDANTS:
-        return set(_DESCENDANTS[key])
-    found_below = _territory_descendants(territory_ids)
-    if state is not None:
-        if len(_DESCENDANTS) > 1000:
-            _DESCENDANTS.clear()
-        _DESCENDANTS[key] = frozenset(found_below)
-    return found_below
-
-
-def forget_territory_descendants() -> None:
-    _DESCENDANTS.clear()
-
-
-def _territory_descendants(territory_ids: set[int]) -> set[int]:
+    """The ids of every territory below ``territory_ids`` (a region's municipalities …), for core's scopes:
+    one recursive query (every request of a territorial user asks it)."""
     from .models import Territory
 
-    found = set(territory_ids)
-    frontier = set(territory_ids)
-    while frontier:
-        frontier = set(
-            Territory.objects.filter(parent_id__in=frontier).exclude(id__in=found).values_list("id", flat=True)
-        )
-        found |= frontier
+    if not territory_ids:
+        return set()
+    table = connection.ops.quote_name(Territory._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(territory_ids))
+    sql = (
+        f"WITH RECURSIVE below(id) AS ("
+        f"SELECT id FROM {table} WHERE parent_id IN ({placeholders}) "
+        f"UNION SELECT t.id FROM {table} t JOIN below b ON t.parent_id = b.id"
+        f") SELECT id FROM below"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sorted(territory_ids))
+        found = {row[0] for row in cursor.fetchall()}
     return found - set(territory_ids)
 
 

@@ -104,11 +104,8 @@ def world(db) -> World:
 
 
 def cold_caches() -> None:
-    """Forget cached counts and territory descendants (metodist.core.counts), so that a query-count test
-    compares two cold requests: a warm one reads versions instead of counting."""
+    """Forget cached counts (metodist.core.counts), so that a query-count test compares two cold requests:
+    a warm one reads the tables' versions instead of counting."""
     from django.core.cache import cache
 
-    from metodist.registry.querysets import forget_territory_descendants
-
     cache.clear()
-    forget_territory_descendants()
