@@ -78,6 +78,7 @@ LEVEL_OUT_OF_SCALE = _("Оценка должна быть от %(min)s до %(m
 UNANSWERED = _("Ответьте на все вопросы. Без ответа: %(codes)s.")
 CAMPAIGN_OPENED = _("Кампания открыта, приглашения отправлены: %(sent)s из %(total)s.")
 CAMPAIGN_CLOSED = _("Кампания завершена.")
+REMINDED = _("Напоминания отправлены: %(sent)s.")
 SUBMITTED = _("Анкета отправлена. Спасибо!")
 RATING_OUT_OF_SCALE = _("Балл по критерию «%(criterion)s» должен быть от %(min)s до %(max)s.")
 OBSERVATION_COMPLETED_ALREADY = _("Наблюдение уже завершено: изменить оценки нельзя.")
@@ -297,7 +298,7 @@ def _invite_after_commit(*, campaign: Campaign, recipients: list[tuple[Participa
 
 
 def invitations_send(
-    *, campaign: Campaign, recipients: list[tuple[Participant, Any]], request: Any = None
+    *, campaign: Campaign, recipients: list[tuple[Participant, Any]], request: Any = None, reminder: bool = False
 ) -> list[int]:
     """E-mail each recipient the invitation with the link to their questionnaire; returns the participants'
     ids whose message went out. One connection for the whole campaign (Django's mail framework)."""
@@ -305,7 +306,13 @@ def invitations_send(
     link = request.build_absolute_uri(path) if request is not None else settings.SITE_URL.rstrip("/") + path
     messages = []
     for participant, user in recipients:
-        context = {"campaign": campaign, "participant": participant, "user": user, "link": link}
+        context = {
+            "campaign": campaign,
+            "participant": participant,
+            "user": user,
+            "link": link,
+            "reminder": reminder,
+        }
         subject = render_to_string("diagnostics/email/invitation_subject.txt", context).strip()
         body = render_to_string("diagnostics/email/invitation.txt", context)
         messages.append((participant.pk, EmailMessage(subject, body, None, [user.email])))
@@ -314,6 +321,22 @@ def invitations_send(
     connection = get_connection()
     connection.send_messages([message for _, message in messages])
     return [pk for pk, _ in messages]
+
+
+def campaign_remind(*, user: AnyUser, campaign: Campaign, request: HttpRequest | None = None) -> int:
+    """E-mail a reminder to the participants of an open campaign who have not submitted their questionnaire
+    (and have an account with an address). Returns how many reminders went out."""
+    _require_change(user, Campaign.objects.editable_by(user), campaign.pk)
+    if campaign.state != CampaignState.OPEN or not campaign.uses_self_assessment:
+        raise ValidationError(NOT_OPEN, code="not_open")
+    recipients = [
+        (participant, account)
+        for participant, account in invitation_recipients(campaign)
+        if participant.state != ParticipantState.SUBMITTED
+    ]
+    sent = invitations_send(campaign=campaign, recipients=recipients, request=request, reminder=True)
+    Participant.objects.filter(pk__in=sent).update(invited_at=timezone.now())
+    return len(sent)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("campaigns/add/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/open/", views.campaign_open, name="campaign_open"),
+    path("campaigns/<int:pk>/remind/", views.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("campaigns/<int:pk>/export/", views.campaign_export, name="campaign_export"),
     path("campaigns/<int:pk>/test/", views.campaign_test_upload, name="campaign_test_upload"),

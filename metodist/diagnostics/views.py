@@ -184,6 +184,21 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    try:
+        sent = services.campaign_remind(user=request.user, campaign=campaign, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(_errors(error)))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, str(services.REMINDED) % {"sent": sent})
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     try:

@@ -130,6 +130,7 @@ CANARY_ROUTES = {
     "diagnostics:campaign_detail": _hidden("diag_campaign"),
     "diagnostics:campaign_open": _hidden("diag_campaign"),
     "diagnostics:campaign_close": _hidden("diag_campaign"),
+    "diagnostics:campaign_remind": _hidden("diag_campaign"),
     "diagnostics:campaign_export": lambda w: [
         variant(pk=w.extra["diag_campaign"].pk, query={"format": "xlsx"}, hidden=True),
         variant(pk=w.extra["diag_campaign"].pk, query={"format": "csv"}, hidden=True),

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from metodist.accounts.choices import Role
 from metodist.accounts.tests.factories import user_with_role
@@ -127,6 +128,14 @@ def test_opening_invites_participants_with_accounts_by_mail(world, fw, django_ca
         services.campaign_open(user=world.users["methodologist"], campaign=campaign)
     with pytest.raises(PermissionDenied):  # a coordinator does not open a municipal campaign
         services.campaign_close(user=world.users["coordinator"], campaign=campaign)
+    # a reminder goes to those who have not submitted
+    mail.outbox.clear()
+    Participant.objects.filter(campaign=campaign, person=world.pa).update(
+        state=ParticipantState.SUBMITTED, submitted_at=timezone.now()
+    )
+    assert services.campaign_remind(user=world.users["methodologist"], campaign=campaign) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.users["mentor"].email, world.users["expert"].email])
+    assert all(m.subject.startswith("Напоминание") for m in mail.outbox)
 
 
 # Self-assessment -----------------------------------------------------------------------------------
