@@ -239,17 +239,13 @@ def _case_variants(logins: set[str]) -> list[str]:
 _LETTER = re.compile(r"^(\d{1,2})(.*)$")
 
 
-def _registry_classes(organisation: Organisation, procedure: Procedure) -> list[SchoolClass]:
-    return list(
-        SchoolClass.objects.filter(
-            organisation=organisation, grade=procedure.grade, academic_year=procedure.academic_year
-        ).order_by("letter", "id")
-    )
-
-
 def _classes(plan: Plan, schools: dict[str, Organisation | None], mapping: dict[str, int]) -> None:
     read, procedure = plan.read, plan.procedure
-    registry_cache: dict[int, list[SchoolClass]] = {}
+    registry_cache: dict[int, list[SchoolClass]] = {o.pk: [] for o in schools.values() if o is not None}
+    for school_class in SchoolClass.objects.filter(
+        organisation_id__in=list(registry_cache), grade=procedure.grade, academic_year=procedure.academic_year
+    ).order_by("letter", "id"):
+        registry_cache[school_class.organisation_id].append(school_class)
     taken: dict[tuple[int, str], str] = {}
     for block in read.classes.values():
         organisation = schools.get(block.school_key)
@@ -262,8 +258,6 @@ def _classes(plan: Plan, schools: dict[str, Organisation | None], mapping: dict[
         if organisation is None:
             planned.status = SKIPPED
             continue
-        if organisation.pk not in registry_cache:
-            registry_cache[organisation.pk] = _registry_classes(organisation, procedure)
         registry = registry_cache[organisation.pk]
         if block.ordinal is not None:
             planned.options = [(c.pk, c.name) for c in registry]

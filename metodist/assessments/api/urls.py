@@ -6,7 +6,12 @@ from typing import Any
 
 from rest_framework.routers import BaseRouter
 
-ROUTES: list[tuple[str, Any, str]] = []
+from . import views
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("assessment-procedures", views.ProcedureViewSet, "assessment-procedure"),
+    ("class-results", views.ClassAssessmentViewSet, "class-result"),
+]
 
 
 def register(router: BaseRouter) -> None:

@@ -18,12 +18,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from metodist.imports import errors as import_errors
-from metodist.imports.limits import LimitExceeded, inspect_xlsx
 from metodist.imports.parsing import cell_text
 
 from . import headers
 from .base import HEADER_SEARCH_ROWS, ReaderRefused
-from .sheets import OLE_MAGIC, RESULT_LIMITS, decode, delimiter_of, is_spreadsheet
+from .sheets import OLE_MAGIC, RESULT_LIMITS, decode, delimiter_of, is_spreadsheet, quick_inspect
 
 
 def _personal_in_head(rows: Iterator[list[Any]] | list[list[Any]]) -> dict[int, str]:
@@ -124,12 +123,7 @@ def strip_personal_columns(content: bytes, filename: str) -> tuple[bytes, list[s
     if not content or not content.strip():
         raise ReaderRefused(import_errors.EMPTY_FILE)
     if is_spreadsheet(content):
-        try:
-            info = inspect_xlsx(content, RESULT_LIMITS)
-        except LimitExceeded as exc:
-            raise ReaderRefused(exc.message) from exc
-        if info is None:
-            raise ReaderRefused(import_errors.NOT_A_SPREADSHEET % {"name": filename})
+        quick_inspect(content, filename, RESULT_LIMITS)
         heads = _xlsx_heads(content)
         if not heads:
             return content, []

@@ -98,6 +98,9 @@ class _Rows:
         self.mark = columns.get(headers.MARK)
         self.codes: dict[tuple[str, str], list[int]] = {}
         self.code_only: list[int] = []
+        self._marks: dict[Any, Any] = {}
+        used = [*columns.values(), *layout.variants, *self.task_columns]
+        self.width = max(used, default=0) + 1
 
     @staticmethod
     def cell(cells: list[Any], index: int | None) -> Any:
@@ -105,27 +108,57 @@ class _Rows:
             return None
         return cells[index]
 
+    def pad(self, cells: list[Any]) -> list[Any]:
+        """The row with every column this layout reads (calamine's rows are full; CSV and openpyxl may be short)."""
+        if len(cells) < self.width:
+            return [*cells, *([""] * (self.width - len(cells)))]
+        return cells
+
     def is_blank(self, cells: list[Any]) -> bool:
-        """No code, no variant, no score: a prepared empty row (its «Итого» may hold a 0)."""
-        cell = self.cell
-        if not is_empty(cell(cells, self.code)):
+        """No code, no variant, no score: a prepared empty row (its «Итого» may hold a 0). ``cells`` are padded."""
+        if self.code is not None and not is_empty(cells[self.code]):
             return False
-        if any(not is_empty(cell(cells, i)) for i in self.layout.variants):
+        if any(not is_empty(cells[i]) for i in self.layout.variants):
             return False
-        return all(is_empty(cell(cells, i)) for i in self.task_columns)
+        return all(is_empty(cells[i]) for i in self.task_columns)
+
+    def _mark(self, value: Any) -> int | None:
+        """:func:`mark_of`, cached by the cell's value (a region's file repeats the same few marks)."""
+        try:
+            found = self._marks[value]
+        except KeyError:
+            try:
+                found = mark_of(value)
+            except ValueError as exc:
+                found = exc
+            self._marks[value] = found
+        except TypeError:  # an unhashable value: not a mark
+            found = ValueError(value)
+        if isinstance(found, ValueError):
+            raise found
+        mark: int | None = found
+        return mark
 
     def student(self, cells: list[Any], line: int, school_key: str) -> StudentRow | None:
-        """The participant of a row, with every problem of the row reported; ``None`` for a row to skip."""
-        result, cell = self.result, self.cell
-        code = code_text(cell(cells, self.code))
-        parts = [cell_text(cell(cells, i)) for i in self.layout.variants]
-        task_cells = [cell(cells, i) for i in self.task_columns]
-        absent = any(is_absent(part) for part in parts)
-        has_scores = any(not is_empty(value) for value in task_cells)
+        """The participant of a (padded) row, with every problem of the row reported; ``None`` to skip it."""
+        result = self.result
+        raw_code = cells[self.code] if self.code is not None else None
+        code = str(int(raw_code)) if type(raw_code) is float and raw_code.is_integer() else code_text(raw_code)
+        parts = []
+        absent = False
+        for index in self.layout.variants:
+            value = cells[index]
+            if type(value) is float and value.is_integer():
+                parts.append(str(int(value)))
+            else:
+                text = cell_text(value)
+                parts.append(text)
+                absent = absent or is_absent(text)
+        task_cells = [cells[i] for i in self.task_columns]
         if not code:
             result.error(line, self.layout.title(headers.CODE), messages.CODE_REQUIRED)
             return None
-        if not absent and not has_scores and not any(parts):
+        if not absent and not any(parts) and all(is_empty(v) for v in task_cells):
             self.code_only.append(line)
             return None
         self.codes.setdefault((school_key, code), []).append(line)
@@ -135,10 +168,10 @@ class _Rows:
                 value = next(p for p in parts if is_absent(p))
                 result.error(line, self.layout.title(headers.VARIANT), messages.SCORES_OF_ABSENT, value=value)
         else:
-            scores = student.scores
+            scores = [score_of(value) for value in task_cells]
+            student.scores = scores
             maxima = self.maxima
-            for position, value in enumerate(task_cells):
-                score = score_of(value)
+            for position, score in enumerate(scores):
                 if score >= 0:
                     maximum = maxima[position]
                     if maximum is not None and score > maximum:
@@ -146,50 +179,37 @@ class _Rows:
                             line, self.task_names[position], messages.SCORE_ABOVE_MAX, value=score, max=maximum
                         )
                 elif score != NOT_ATTEMPTED:
+                    value = task_cells[position]
                     score_problem(result, line, self.task_names[position], value, score, maxima[position])
-                scores.append(score)
             if self.total is not None:
-                stated = score_of(cell(cells, self.total))
-                total = sum(s for s in scores if s > 0)
-                if stated >= 0 and stated != total:
-                    student.stated_score = stated
-                    result.warn(
-                        line,
-                        self.layout.title(headers.TOTAL),
-                        messages.STATED_SCORE_DIFFERS,
-                        line=line,
-                        code=code,
-                        column=self.layout.title(headers.TOTAL),
-                        stated=stated,
-                        sum=total,
-                    )
+                stated = score_of(cells[self.total])
+                if stated >= 0:
+                    total = sum(s for s in scores if s > 0)
+                    if stated != total:
+                        student.stated_score = stated
+                        column = self.layout.title(headers.TOTAL)
+                        result.warn(
+                            line, column, messages.STATED_SCORE_DIFFERS, line=line, code=code, column=column,
+                            stated=stated, sum=total,
+                        )  # fmt: skip
             if self.mark is not None:
                 try:
-                    student.stated_mark = mark_of(cell(cells, self.mark))
+                    student.stated_mark = self._mark(cells[self.mark])
                 except ValueError:
-                    result.error(
-                        line,
-                        self.layout.title(headers.MARK),
-                        messages.BAD_MARK,
-                        value=cell_text(cell(cells, self.mark)),
-                    )
+                    title = self.layout.title(headers.MARK)
+                    result.error(line, title, messages.BAD_MARK, value=cell_text(cells[self.mark]))
         if self.journal is not None:
-            value = cell(cells, self.journal)
+            value = cells[self.journal]
             try:
-                student.journal_mark = mark_of(value)
+                student.journal_mark = self._mark(value)
             except ValueError:
-                result.error(
-                    line, self.layout.title(headers.JOURNAL), messages.BAD_JOURNAL_MARK, value=cell_text(value)
-                )
+                title = self.layout.title(headers.JOURNAL)
+                result.error(line, title, messages.BAD_JOURNAL_MARK, value=cell_text(value))
         if self.gender is not None:
-            gender = gender_of(cell(cells, self.gender))
+            gender = gender_of(cells[self.gender])
             if gender is None:
-                result.warn(
-                    line,
-                    self.layout.title(headers.GENDER),
-                    messages.BAD_GENDER,
-                    value=cell_text(cell(cells, self.gender)),
-                )
+                title = self.layout.title(headers.GENDER)
+                result.warn(line, title, messages.BAD_GENDER, value=cell_text(cells[self.gender]))
             else:
                 student.gender = gender
         return student
@@ -225,7 +245,8 @@ def read_collection_form(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> R
     result.header_line = index + 1
     maxima = resolve_tasks(result, layout, spec)
     reader = _Rows(result, layout, maxima)
-    for line, cells in enumerate(itertools.chain(head[index + 1 :], rows), start=index + 2):
+    for line, raw in enumerate(itertools.chain(head[index + 1 :], rows), start=index + 2):
+        cells = reader.pad(raw)
         if reader.is_blank(cells):
             continue
         ordinal = 1
@@ -302,12 +323,16 @@ def read_analytics_export(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> 
     name_column = layout.columns.get(headers.SCHOOL_NAME)
     class_column = layout.columns.get(headers.CLASS)
     group: SchoolInFile | None = None
-    for line, cells in enumerate(itertools.chain(head[index + 1 :], rows), start=index + 2):
+    labels: dict[Any, str] = {}
+    for line, raw in enumerate(itertools.chain(head[index + 1 :], rows), start=index + 2):
+        cells = reader.pad(raw)
         if reader.is_blank(cells):
             group = _group_row(result, cells) or group
             continue
-        login = cell_text(reader.cell(cells, login_column))
-        name = cell_text(reader.cell(cells, name_column))
+        login = cells[login_column] if login_column is not None else ""
+        login = login.strip() if type(login) is str else cell_text(login)
+        name = cells[name_column] if name_column is not None else ""
+        name = " ".join(name.split()) if type(name) is str else cell_text(name)
         if not login and not name and group is not None:
             login, name = group.login, group.name
         key = login.lower() if login else normalise(name)
@@ -320,7 +345,10 @@ def read_analytics_export(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> 
             if group is not None and (group.login.lower() == key or normalise(group.name) == key):
                 school.stated_count = group.stated_count
                 school.name = school.name or group.name
-        label = class_label(reader.cell(cells, class_column))
+        raw_label = cells[class_column] if class_column is not None else ""
+        label = labels.get(raw_label)
+        if label is None:
+            label = labels[raw_label] = class_label(raw_label)
         if not label:
             result.error(line, layout.title(headers.CLASS), messages.CLASS_REQUIRED)
             continue
