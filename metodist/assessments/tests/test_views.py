@@ -184,6 +184,14 @@ def test_upload_preview_confirm_and_see_the_class(client, world):
     detail = client.get(reverse("assessments:class_detail", args=[assessment.pk]))
     assert detail.status_code == 200
     assert rows[0].code in detail.content.decode()
+    # % of each task, computed here from the file's pupils: points / (present × max), «X» as 0.
+    present = [p for p in rows if p.variant != "отсутствовал"]
+    expected = {
+        number: 100 * sum(p.scores[i] for p in present if isinstance(p.scores[i], int)) / (len(present) * maximum)
+        for i, (number, maximum, _level) in enumerate(VPR_MATH_6)
+    }
+    shown = {row["aggregate"].task.number: row["success"] for row in detail.context["rows"]}
+    assert shown == pytest.approx(expected)
     _ = class_a
 
 
