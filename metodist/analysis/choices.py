@@ -41,3 +41,17 @@ class FlagKind(models.TextChoices):
     JOURNAL_MISMATCH = "journal_mismatch", _("несоответствие отметкам по журналу")
     BOUNDARY_PEAKS = "boundary_peaks", _("пики на границах отметок")
     LOW_RESULTS = "low_results", _("низкие результаты (ШНОР по правилу)")
+
+
+class ChainOutcome(models.TextChoices):
+    """What the chain «дефициты класса → дефициты учителя» found for one class's results."""
+
+    PROPOSED = "proposed", _("дефициты предложены учителям")
+    NOT_INFORMATIVE = "not_informative", _("не информативно: группа меньше порога, дефициты не предлагаются")
+    NO_WEAK_TASKS = "no_weak_tasks", _("заданий, выполненных на недостаточном уровне, нет")
+    NO_COMPETENCES = (
+        "no_competences",
+        _("у слабых заданий не указаны компетенции педагога (или их коды не найдены в действующих рамках)"),
+    )
+    NO_CLASS = "no_class", _("результаты не сопоставлены с классом реестра: учитель не определён")
+    NO_TEACHER = "no_teacher", _("в реестре нет учителя этого класса по предмету процедуры")

@@ -1,4 +1,4 @@
-"""What the analysis contributes to core's menu (metodist.core.navigation)."""
+"""What the analysis contributes to core's menu (metodist.core.navigation) and to a teacher's deficits page."""
 
 from __future__ import annotations
 
@@ -16,6 +16,16 @@ def _sees_results(user: Any) -> bool:
 
 
 def register() -> None:
+    from metodist.competences.panels import register_teacher_panel
+
+    from .panels import teacher_weak_tasks
+
+    register_teacher_panel(
+        "analysis.weak_tasks",
+        template="analysis/panels/teacher_weak_tasks.html",
+        context=teacher_weak_tasks,
+        order=50,
+    )
     register_menu_item(
         "analysis.results",
         label=_("Анализ результатов"),

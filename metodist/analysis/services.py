@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from metodist.assessments.models import Procedure, Task
+from metodist.assessments.models import ClassAssessment, Procedure, Task
 from metodist.core.permissions import Action
 from metodist.core.scoping import scope_for
 from metodist.registry.choices import TerritoryKind
 from metodist.registry.models import Territory
 
+from . import chain
 from . import reference_files as files
 from .choices import ReferenceLevel, ReferenceSource
 from .models import AnalysisThresholds, ReferenceSet, ReferenceTaskRate
 from .permissions import CAPABILITY
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.forms import ModelForm
 
     from metodist.core.types import AnyUser
@@ -204,3 +208,40 @@ def reference_initial(reference: ReferenceSet | None) -> dict[str, Any]:
     for rate in reference.task_rates.all():
         initial[f"task_{rate.task_id}"] = rate.rate
     return initial
+
+
+# The chain «дефициты класса → дефициты учителя» ---------------------------------------------------
+
+NOT_ALLOWED_PROPOSE = _("Предлагать дефициты педагогам могут координатор школы, методист и администратор.")
+CHAIN_CHUNK = 300  # classes planned and written at a time (a region's procedure has thousands)
+
+
+@transaction.atomic
+def class_deficits_propose(
+    *,
+    user: AnyUser,
+    assessments: QuerySet[ClassAssessment],
+    progress: Callable[[int, int], None] | None = None,
+) -> chain.ChainReport:
+    """Предложить дефициты учителям по результатам классов (:mod:`metodist.analysis.chain`).
+
+    Of ``assessments``, the classes the user sees (``assessments`` scope) at schools where they may change
+    teachers' deficits (``competences`` scope) are planned and written, ``CHAIN_CHUNK`` at a time, in one
+    transaction; ``progress(done, total)`` counts classes. Idempotent: running again refreshes the evidence
+    of the same proposals and keeps every decision. ``PermissionDenied`` for a user whose roles never change
+    teachers' deficits.
+    """
+    if scope_for(user, Action.CHANGE, chain.COMPETENCES).is_empty:
+        raise PermissionDenied(NOT_ALLOWED_PROPOSE)
+    visible = ClassAssessment.objects.visible_to(user).filter(pk__in=assessments.values("pk"))
+    ids = list(
+        chain.proposable(user, visible).order_by("organisation_id", "class_label", "pk").values_list("pk", flat=True)
+    )
+    report = chain.ChainReport()
+    for start in range(0, len(ids), CHAIN_CHUNK):
+        chunk = ids[start : start + CHAIN_CHUNK]
+        plans = chain.plan_classes(ClassAssessment.objects.filter(pk__in=chunk), user=user)
+        report.extend(chain.write(plans))
+        if progress is not None:
+            progress(start + len(chunk), len(ids))
+    return report

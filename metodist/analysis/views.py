@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,14 +18,18 @@ from metodist.assessments.models import ClassAssessment, Procedure
 from metodist.core.permissions import Action
 from metodist.core.scoping import can, scope_for
 from metodist.core.views_support import require, scoped_or_404
+from metodist.jobs.services import job_create
+from metodist.registry.choices import TerritoryKind
 from metodist.registry.models import Organisation, Territory
 
-from . import exports, reports, selectors, services
+from . import chain, exports, reports, selectors, services
 from .forms import ManualReferenceForm, ReferenceUploadForm, ThresholdsForm
+from .jobs import KIND_CHAIN
 from .models import AnalysisThresholds, ReferenceSet
 from .permissions import CAPABILITY
 
 ASSESSMENTS = selectors.ASSESSMENTS
+COMPETENCES = chain.COMPETENCES
 
 
 def _page(request: HttpRequest, template: str, analysis: reports.Analysis, **context: Any) -> HttpResponse:
@@ -120,6 +125,9 @@ def territory(request: HttpRequest, procedure: int, pk: int) -> HttpResponse:
         "analysis/territory.html",
         analysis,
         territory=place,
+        chain=_place_chain(
+            request.user, proc, _inside(request.user, proc, place), _may_propose_in(request.user, place)
+        ),
         parent_visible=_covers(request.user, place.parent_id),
     )
 
@@ -131,11 +139,13 @@ def school(request: HttpRequest, procedure: int, pk: int) -> HttpResponse:
     analysis = reports.school_analysis(request.user, proc, organisation)
     if not analysis.rows:
         raise Http404
+    classes = selectors.visible_class_assessments(request.user, proc).filter(organisation=organisation)
     return _page(
         request,
         "analysis/school.html",
         analysis,
         organisation=organisation,
+        chain=_place_chain(request.user, proc, classes, chain.may_propose(request.user, organisation)),
         parent_visible=_covers(request.user, organisation.territory_id),
     )
 
@@ -160,6 +170,7 @@ def class_page(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/class.html",
         analysis,
         assessment=assessment,
+        chain=_class_chain(request.user, assessment),
         class_cells=analysis.matrix()[0]["cells"],
         school_visible=not scope_for(request.user, Action.VIEW, ASSESSMENTS).only_self,
         parent_visible=_covers(request.user, assessment.organisation.territory_id),
@@ -399,3 +410,163 @@ def reference_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.reference_delete(actor=request.user, reference=item)
     messages.success(request, _("Показатели удалены."))
     return redirect("analysis:references")
+
+
+# The chain «дефициты класса → дефициты учителя» -------------------------------------------------
+
+
+def _inside(user: Any, procedure: Procedure, place: Territory) -> Any:
+    visible = selectors.visible_class_assessments(user, procedure)
+    if place.kind == TerritoryKind.REGION:
+        return visible.filter(Q(organisation__territory=place) | Q(organisation__territory__parent=place))
+    return visible.filter(organisation__territory=place)
+
+
+def _may_propose_in(user: Any, place: Territory) -> bool:
+    """A territory's run: the territory whole in the change scope of teachers' deficits."""
+    scope = scope_for(user, Action.CHANGE, COMPETENCES)
+    return scope.is_global or place.pk in scope.territory_ids
+
+
+def _class_chain(user: Any, assessment: ClassAssessment) -> dict[str, Any]:
+    """The class page's section: what the chain finds (for who may run it) and the proposals the user sees."""
+    may = can(user, Action.CHANGE, COMPETENCES) and chain.may_propose(user, assessment.organisation)
+    plans = chain.plan_classes(ClassAssessment.objects.filter(pk=assessment.pk), user=user, with_teachers=may)
+    proposals = (
+        chain.proposals_of(user, [assessment]).get(assessment.pk, []) if can(user, Action.VIEW, COMPETENCES) else []
+    )
+    return {"plan": plans[0] if plans else None, "can_propose": may, "proposals": proposals}
+
+
+def _place_chain(user: Any, procedure: Procedure, classes: Any, may: bool) -> dict[str, Any]:
+    """A school's or a territory's summary: the chain's proposals the user sees, by state."""
+    if not can(user, Action.VIEW, COMPETENCES):
+        return {"can_propose": False, "visible": False}
+    summary = chain.summary_of(user, classes, procedure)
+    return {
+        "can_propose": may and can(user, Action.CHANGE, COMPETENCES),
+        "visible": True,
+        "total": summary.total,
+        "counts": summary.counts,
+        "teachers": summary.teachers,
+    }
+
+
+@login_required
+@require_POST
+def class_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Предложить дефициты учителям» for one class: runs at once, the page shows what was proposed."""
+    assessment = scoped_or_404(
+        ClassAssessment, request.user, pk, queryset=ClassAssessment.objects.select_related("organisation")
+    )
+    require(request.user, Action.CHANGE, COMPETENCES)
+    if not chain.may_propose(request.user, assessment.organisation):
+        raise Http404
+    report = services.class_deficits_propose(
+        user=request.user, assessments=ClassAssessment.objects.filter(pk=assessment.pk)
+    )
+    if report.proposed:
+        messages.success(request, report.summary())
+    else:
+        messages.info(request, report.plans[0].outcome_text if report.plans else report.summary())
+    return redirect(reverse("analysis:class", args=[assessment.pk]) + "#chain")
+
+
+@login_required
+@require_POST
+def school_propose(request: HttpRequest, procedure: int, pk: int) -> HttpResponse:
+    """The same for every class of the school in the procedure: a background job with a progress bar."""
+    proc = scoped_or_404(Procedure, request.user, procedure)
+    organisation = selectors.school_or_404(request.user, pk)
+    require(request.user, Action.CHANGE, COMPETENCES)
+    if not chain.may_propose(request.user, organisation):
+        raise Http404
+    job = job_create(
+        owner=request.user,
+        kind=KIND_CHAIN,
+        title=_("Предложение дефицитов учителям: %(school)s, «%(procedure)s»")
+        % {"school": organisation.short_name, "procedure": proc.title},
+        params={"procedure": proc.pk, "organisation": organisation.pk},
+    )
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def territory_propose(request: HttpRequest, procedure: int, pk: int) -> HttpResponse:
+    """The same for every class of a municipality or a region in the procedure (a job)."""
+    proc = scoped_or_404(Procedure, request.user, procedure)
+    place = selectors.territory_or_404(request.user, pk)
+    require(request.user, Action.CHANGE, COMPETENCES)
+    if not _may_propose_in(request.user, place):
+        raise Http404
+    job = job_create(
+        owner=request.user,
+        kind=KIND_CHAIN,
+        title=_("Предложение дефицитов учителям: %(territory)s, «%(procedure)s»")
+        % {"territory": place.name, "procedure": proc.title},
+        params={"procedure": proc.pk, "territory": place.pk},
+    )
+    return redirect(job)
+
+
+@login_required
+def school_proposals(request: HttpRequest, procedure: int, pk: int) -> HttpResponse:
+    """The school's classes in the procedure: what the chain finds for each and the proposals made."""
+    require(request.user, Action.VIEW, COMPETENCES)
+    proc = scoped_or_404(Procedure, request.user, procedure)
+    organisation = selectors.school_or_404(request.user, pk)
+    classes = selectors.visible_class_assessments(request.user, proc).filter(organisation=organisation)
+    may = can(request.user, Action.CHANGE, COMPETENCES) and chain.may_propose(request.user, organisation)
+    plans = chain.plan_classes(classes, user=request.user, with_teachers=may)
+    if not plans:
+        raise Http404
+    found = chain.proposals_of(request.user, [p.assessment for p in plans])
+    return render(
+        request,
+        "analysis/proposals_school.html",
+        {
+            "procedure": proc,
+            "organisation": organisation,
+            "rows": [{"plan": p, "proposals": found.get(p.assessment.pk, [])} for p in plans],
+            "can_propose": may,
+            "thresholds_holder": {"thresholds": plans[0].thresholds},
+            "parent_visible": _covers(request.user, organisation.territory_id),
+        },
+    )
+
+
+@login_required
+def territory_proposals(request: HttpRequest, procedure: int, pk: int) -> HttpResponse:
+    """A territory's schools in the procedure: classes, what the chain found, the proposals by state."""
+    require(request.user, Action.VIEW, COMPETENCES)
+    proc = scoped_or_404(Procedure, request.user, procedure)
+    place = selectors.territory_or_404(request.user, pk)
+    plans = chain.plan_classes(_inside(request.user, proc, place), user=request.user, with_teachers=False)
+    found = chain.proposals_of(request.user, [p.assessment for p in plans])
+    schools: dict[int, dict[str, Any]] = {}
+    for plan in plans:
+        organisation = plan.assessment.organisation
+        row = schools.setdefault(
+            organisation.pk,
+            {"organisation": organisation, "classes": 0, "outcomes": {}, "deficits": []},
+        )
+        row["classes"] += 1
+        outcome = chain.outcome_short(plan.outcome) if plan.outcome != "proposed" else _("есть что предложить")
+        row["outcomes"][outcome] = row["outcomes"].get(outcome, 0) + 1
+        row["deficits"].extend(found.get(plan.assessment.pk, []))
+    rows = sorted(schools.values(), key=lambda r: r["organisation"].short_name)
+    for row in rows:
+        row["counts"] = chain.counts_by_state(row["deficits"])
+        row["teachers"] = len({d.person_id for d in row["deficits"]})
+    return render(
+        request,
+        "analysis/proposals_territory.html",
+        {
+            "procedure": proc,
+            "territory": place,
+            "rows": rows,
+            "can_propose": _may_propose_in(request.user, place) and can(request.user, Action.CHANGE, COMPETENCES),
+            "thresholds_holder": {"thresholds": selectors.thresholds_for(place)},
+        },
+    )

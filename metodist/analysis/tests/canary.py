@@ -40,6 +40,25 @@ def build(world) -> None:
         ReferenceTaskRate(reference=reference, task=task, rate=Decimal(50)) for task in procedure.tasks.all()
     )
     thresholds = AnalysisThresholds.objects.create(territory=world.territory, note=world.mark("Основание"))
+    # A proposal of the chain «дефициты класса → дефициты учителя» for the canary teacher.
+    from metodist.analysis import chain
+    from metodist.competences.models import TeacherDeficit
+    from metodist.competences.tests.factories import NodeFactory
+
+    # Frameworks are reference data every user reads: the node carries no marker, the deficit does.
+    node = NodeFactory(code="КАН.1", title="Показатель цепочки", framework__name="Рамка цепочки")
+    procedure.tasks.update(competence_codes="КАН.1")
+    TeacherDeficit.objects.create(
+        person=world.person,
+        organisation=world.organisation,
+        node=node,
+        source="assessment",
+        source_ref=chain.source_ref(assessment.pk, node.pk),
+        source_label=world.mark("Класс"),
+        evidence=world.mark("Основания"),
+        academic_year=procedure.academic_year,
+        subject=procedure.subject,
+    )
     world.extra["analysis"] = {
         "procedure": procedure,
         "assessment": assessment,
@@ -70,6 +89,16 @@ CANARY_ROUTES: dict = {
         variant(procedure=_a(w)["procedure"].pk, pk=w.organisation.pk, hidden=True),
     ],
     "analysis:class": lambda w: [variant(pk=_a(w)["assessment"].pk, hidden=True)],
+    "analysis:class_propose": lambda w: [variant(pk=_a(w)["assessment"].pk, hidden=True)],
+    "analysis:school_propose": lambda w: [variant(procedure=_a(w)["procedure"].pk, pk=w.organisation.pk, hidden=True)],
+    "analysis:school_proposals": lambda w: [
+        variant(procedure=_a(w)["procedure"].pk, pk=w.organisation.pk, hidden=True)
+    ],
+    "analysis:territory_propose": lambda w: [variant(procedure=_a(w)["procedure"].pk, pk=w.territory.pk, hidden=True)],
+    "analysis:territory_proposals": lambda w: [
+        variant(procedure=_a(w)["procedure"].pk, pk=w.territory.pk, hidden=True),
+        variant(procedure=_a(w)["procedure"].pk, pk=w.region.pk, hidden=True),
+    ],
     "analysis:class_export": lambda w: [
         variant(pk=_a(w)["assessment"].pk, hidden=True, query={"table": "students"}),
     ],
