@@ -66,3 +66,10 @@ class DiagnosticsConfig(AppConfig):
             **experts,
         )
         contributions.register()
+        from metodist.competences.panels import register_teacher_panel
+
+        from .panels import teacher_panel
+
+        register_teacher_panel(
+            "diagnostics.teacher", template="diagnostics/panels/teacher.html", context=teacher_panel, order=40
+        )

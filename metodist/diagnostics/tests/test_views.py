@@ -418,3 +418,22 @@ def test_methodologist_creates_a_campaign_and_a_card_through_the_pages(client, w
     assert (first.node, first.scale_max, first.scale_labels) == (nodes[0], 3, ["нет", "слабо", "частично", "полностью"])
     _login(client, world, "coordinator")
     assert client.post(card_url, form).status_code == 403
+
+
+def test_teachers_deficits_page_shows_the_diagnostics_panel(client, world, setup):
+    campaign, _framework, nodes, card = setup
+    _result(campaign, world.pa, world.org_a, nodes[0], 1)
+    Observation.objects.create(
+        template=card,
+        observer=world.users["methodologist"],
+        person=world.pa,
+        organisation=world.org_a,
+        lesson_date=datetime.date(2025, 9, 20),
+    )
+    _login(client, world, "coordinator")
+    page = client.get(reverse("competences:person_deficits", args=[world.pa.pk])).content.decode()
+    assert 'data-testid="diagnostics-panel"' in page
+    assert campaign.title in page and "ниже порога: 1" in page and "20.09.2025" in page
+    _login(client, world, "coordinator")
+    other = client.get(reverse("competences:person_deficits", args=[world.pb.pk]))
+    assert other.status_code == 404
