@@ -321,9 +321,10 @@ def _record(results: dict[str, dict[str, object]], args: argparse.Namespace, ela
         f"Run on {datetime.datetime.now():%Y-%m-%d %H:%M} against `metodist_bench_assess` (PostgreSQL {server}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores; load average at the start "
         f"{os.getloadavg()[0]:.2f}); the run took {elapsed:.0f} s. {args.schools} schools × {CLASSES_PER_SCHOOL} "
-        f"classes, {args.students} participants × {len(SPEC)} tasks = {args.students * len(SPEC):,} per-task rows "
+        f"classes, {args.students:,} participants × {len(SPEC)} tasks = {args.students * len(SPEC):,} per-task rows "
         "(about 4 % «X»). Each phase runs in a fresh process; memory is the process's peak resident size "
-        "(Python, Django and the data).".replace(",", " "),
+        "(Python, Django and the data). The bare COPY is into the same tables with their indexes, emptied first; "
+        "the machine is shared, so absolute times vary between runs — the ratios are taken within one run.",
         "",
         "| Phase | File | Time, s | vs bare COPY | Peak memory, MB |",
         "|---|---|---:|---:|---:|",

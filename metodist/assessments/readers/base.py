@@ -25,6 +25,7 @@ from ..choices import TaskLevel
 NOT_ATTEMPTED = -1  # «X»: the student did not attempt the task — 0 points, counted as not attempted
 # Codes :func:`score_of` returns for a cell that holds no score.
 _BAD_TEXT = -2
+BAD_TEXT = _BAD_TEXT  # text that is not a score (it may be «отсутствовал»)
 _EMPTY = -3
 _NEGATIVE = -4
 _FRACTION = -5

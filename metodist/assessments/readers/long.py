@@ -22,6 +22,7 @@ from .. import messages
 from ..choices import ResultFormat
 from . import headers
 from .base import (
+    BAD_TEXT,
     HEADER_SEARCH_ROWS,
     NOT_ATTEMPTED,
     FileTask,
@@ -91,6 +92,9 @@ def read_long(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResult:
     school_cache: dict[Any, str] = {}
     class_cache: dict[Any, str] = {}
     students: dict[tuple[str, str, str], StudentRow] = {}
+    code_cache: dict[Any, str] = {}
+    text_cache: dict[Any, str] = {}
+    mark_cache: dict[Any, int | None | ValueError] = {}
     for line, cells in enumerate(itertools.chain(head[index + 1 :], rows), start=index + 2):
         if len(cells) < width:
             cells = [*cells, *([""] * (width - len(cells)))]
@@ -99,7 +103,9 @@ def read_long(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResult:
         raw_task = cells[task_at]
         if raw_code == "" and raw_score == "" and raw_task == "":
             continue
-        code = code_text(raw_code)
+        code = code_cache.get(raw_code)
+        if code is None:
+            code = code_cache[raw_code] = code_text(raw_code)
         if not code:
             result.error(line, code_title, messages.CODE_REQUIRED)
             continue
@@ -125,7 +131,11 @@ def read_long(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResult:
             result.block(school, label).students.append(student)
             if school in result.schools:
                 result.schools[school].rows += 1
-        if variant_at is not None and (variant := cell_text(cells[variant_at])):
+        raw_variant = cells[variant_at] if variant_at is not None else ""
+        variant = text_cache.get(raw_variant)
+        if variant is None:
+            variant = text_cache[raw_variant] = cell_text(raw_variant)
+        if variant and variant != student.variant:
             if is_absent(variant):
                 student.absent = True
             elif student.variant and student.variant != variant:
@@ -140,15 +150,26 @@ def read_long(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResult:
             else:
                 student.variant = variant[:32]
         if journal_at is not None and cells[journal_at] != "":
+            raw_mark = cells[journal_at]
+            mark = mark_cache.get(raw_mark, 0)
+            if mark == 0:
+                try:
+                    mark = mark_of(raw_mark)
+                except ValueError as exc:
+                    mark = exc
+                mark_cache[raw_mark] = mark
             try:
-                student.journal_mark = mark_of(cells[journal_at])
+                if isinstance(mark, ValueError):
+                    raise mark
+                student.journal_mark = mark
             except ValueError:
                 result.error(
                     line, layout.title(headers.JOURNAL), messages.BAD_JOURNAL_MARK, value=cell_text(cells[journal_at])
                 )
         if gender_at is not None and cells[gender_at] != "":
             student.gender = gender_of(cells[gender_at]) or ""
-        if isinstance(raw_score, str) and is_absent(raw_score):
+        score = score_of(raw_score)
+        if score == BAD_TEXT and is_absent(raw_score):
             student.absent = True
             continue
         if raw_task == "" and student.absent:
@@ -159,7 +180,6 @@ def read_long(sheets: Sequence[Sheet], spec: Sequence[SpecTask]) -> ReadResult:
         if position < 0:
             result.error(line, task_title, messages.LONG_UNKNOWN_TASK, task=cell_text(raw_task))
             continue
-        score = score_of(raw_score)
         if score >= 0:
             if score > maxima[position]:
                 result.error(line, score_title, messages.SCORE_ABOVE_MAX, value=score, max=maxima[position])
