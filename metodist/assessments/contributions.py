@@ -25,5 +25,4 @@ def register() -> None:
         visible=_may_view,
         order=45,
         active_prefix="/assessments/",
-        section="chain",
     )
