@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from metodist.core.permissions import Action
 
@@ -129,6 +129,11 @@ def below_threshold(user: AnyUser, campaign: Campaign) -> QuerySet[Result]:
     )
 
 
+def _count(rows: QuerySet[Any]) -> Subquery:
+    """COUNT(*) of ``rows`` correlated with the outer query, as an integer subquery."""
+    return Subquery(rows.order_by().values(total=Func(F("pk"), function="COUNT")), output_field=IntegerField())
+
+
 def own_participations(user: AnyUser) -> QuerySet[Participant]:
     """The user's own questionnaires (as a teacher), newest campaign first."""
     person_id = getattr(user, "person_id", None)
@@ -139,7 +144,11 @@ def own_participations(user: AnyUser) -> QuerySet[Participant]:
         .filter(person_id=person_id)
         .exclude(campaign__state=CampaignState.DRAFT)
         .select_related("campaign__framework", "organisation")
-        .annotate(answers_count=Count("answers"), indicators_count=Count("campaign__indicators", distinct=True))
+        .annotate(
+            # two subqueries: counting both through joins would multiply one by the other
+            answers_count=_count(Answer.objects.filter(participant=OuterRef("pk"))),
+            indicators_count=_count(Campaign.indicators.through.objects.filter(campaign=OuterRef("campaign"))),
+        )
         .order_by("-campaign__starts_on", "-pk")
     )
     return participations

@@ -113,8 +113,13 @@ def test_teacher_fills_the_questionnaire_by_htmx_and_submits(client, world, setu
     campaign, framework, nodes, _card = setup
     participant = Participant.objects.get(campaign=campaign, person=world.pa)
     _login(client, world, "teacher")
+    Answer.objects.create(
+        participant=Participant.objects.get(campaign=campaign, person=world.pa), node=nodes[2], level=2
+    )
     page = client.get(reverse("diagnostics:my_diagnostics"))
     assert campaign.title in page.content.decode()
+    assert "ответов 1 из 3" in page.content.decode()
+    Answer.objects.filter(node=nodes[2]).delete()
     url = reverse("diagnostics:questionnaire", args=[participant.pk])
     page = client.get(url)
     assert page.status_code == 200 and page.context["editable"]
