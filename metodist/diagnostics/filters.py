@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metodist.core.filters import StyledFilterSet
@@ -16,7 +17,9 @@ class CampaignFilter(StyledFilterSet):
 
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Поиск"))
     state = django_filters.ChoiceFilter(choices=CampaignState.choices, label=_("Состояние"))
-    academic_year = django_filters.NumberFilter(label=_("Учебный год (год начала)"))
+    academic_year = django_filters.NumberFilter(
+        label=_("Учебный год (год начала)"), widget=forms.NumberInput(attrs={"placeholder": "2025"})
+    )
 
     class Meta:
         model = Campaign
@@ -28,8 +31,15 @@ class ObservationFilter(StyledFilterSet):
 
     q = django_filters.CharFilter(field_name="person__last_name", lookup_expr="icontains", label=_("Педагог"))
     state = django_filters.ChoiceFilter(choices=ObservationState.choices, label=_("Состояние"))
-    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("Кампания (номер)"))
-    lesson_date_from = django_filters.DateFilter(field_name="lesson_date", lookup_expr="gte", label=_("Уроки с"))
+    campaign = django_filters.NumberFilter(
+        field_name="campaign_id", label=_("Кампания (номер)"), widget=forms.NumberInput(attrs={"placeholder": "№"})
+    )
+    lesson_date_from = django_filters.DateFilter(
+        field_name="lesson_date",
+        lookup_expr="gte",
+        label=_("Уроки с"),
+        widget=forms.DateInput(attrs={"type": "date", "placeholder": ""}, format="%Y-%m-%d"),
+    )
 
     class Meta:
         model = Observation
