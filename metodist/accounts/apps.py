@@ -36,4 +36,5 @@ class AccountsConfig(AppConfig):
             visible=can_manage_accounts,
             order=80,
             active_prefix="/accounts/users/",
+            section="admin",
         )

@@ -33,4 +33,5 @@ def register() -> None:
         visible=_sees_results,
         order=60,
         active_prefix="/analysis/",
+        section="chain",
     )

@@ -25,4 +25,5 @@ def register() -> None:
         visible=_may_view,
         order=45,
         active_prefix="/assessments/",
+        section="chain",
     )

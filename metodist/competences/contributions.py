@@ -67,6 +67,7 @@ def register() -> None:
         visible=_reaches_places,
         order=60,
         active_prefix="/competences/deficits",
+        section="chain",
     )
     register_object_link(
         "competences.person_deficits",

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Ядро")
 
     def ready(self) -> None:
-        from . import sqlite
+        from . import (
+            context_processors,  # noqa: F401  (registers core's menu items and sections)
+            sqlite,
+        )
 
         sqlite.install()

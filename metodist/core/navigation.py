@@ -38,6 +38,7 @@ class MenuItem:
     visible: UserTest = _always
     order: int = 100
     active_prefix: str | None = None  # a path prefix that marks the item active; default: its URL
+    section: str | None = None  # a menu section (register_menu_section): shown in its dropdown
 
     def resolve(self, user: AnyUser) -> str | None:
         return self.url(user) if callable(self.url) else reverse(self.url)
@@ -51,7 +52,14 @@ class DashboardCard:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class MenuSection:
+    key: str
+    label: StrOrPromise
+
+
 _MENU: dict[str, MenuItem] = {}
+_SECTIONS: dict[str, MenuSection] = {}
 _CARDS: dict[str, DashboardCard] = {}
 
 
@@ -63,11 +71,22 @@ def register_menu_item(
     visible: UserTest = _always,
     order: int = 100,
     active_prefix: str | None = None,
+    section: str | None = None,
 ) -> MenuItem:
-    """Add (or replace) the menu item ``key``."""
-    item = MenuItem(key=key, label=label, url=url, visible=visible, order=order, active_prefix=active_prefix)
+    """Add (or replace) the menu item ``key``; items of one ``section`` share a dropdown in the top bar."""
+    item = MenuItem(
+        key=key, label=label, url=url, visible=visible, order=order, active_prefix=active_prefix, section=section
+    )
     _MENU[key] = item
     return item
+
+
+def register_menu_section(key: str, *, label: StrOrPromise) -> MenuSection:
+    """Add (or replace) a menu section: the top bar shows its visible items as one dropdown, placed where
+    its first item would stand (a section with a single visible item shows that item alone)."""
+    section = MenuSection(key=key, label=label)
+    _SECTIONS[key] = section
+    return section
 
 
 def register_dashboard_card(key: str, *, template: str, context: CardContext, order: int = 100) -> DashboardCard:
@@ -89,8 +108,30 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
             continue
         prefix = item.active_prefix or url
         active = request.path == url if prefix == "/" else request.path.startswith(prefix)
-        items.append({"key": item.key, "label": item.label, "url": url, "active": active})
+        items.append({"key": item.key, "label": item.label, "url": url, "active": active, "section": item.section})
     return items
+
+
+def menu_tree(request: HttpRequest) -> list[dict[str, Any]]:
+    """The top bar of ``request.user``: items, and sections (``children``) where two or more share one."""
+    items = menu_for(request)
+    counts: dict[str, int] = {}
+    for item in items:
+        if item["section"] in _SECTIONS:
+            counts[item["section"]] = counts.get(item["section"], 0) + 1
+    tree: list[dict[str, Any]] = []
+    placed: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key = item["section"]
+        if key not in _SECTIONS or counts[key] < 2:
+            tree.append(item)
+            continue
+        if key not in placed:
+            placed[key] = {"key": key, "label": _SECTIONS[key].label, "children": [], "active": False}
+            tree.append(placed[key])
+        placed[key]["children"].append(item)
+        placed[key]["active"] = placed[key]["active"] or item["active"]
+    return tree
 
 
 def dashboard_cards(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:

@@ -53,6 +53,7 @@ def register() -> None:
         url=_campaigns_url,
         order=50,
         active_prefix="/diagnostics/campaigns",
+        section="chain",
     )
     register_menu_item(
         "diagnostics.observations",
@@ -60,6 +61,7 @@ def register() -> None:
         url=_observations_url,
         order=52,
         active_prefix="/diagnostics/observations",
+        section="chain",
     )
     register_menu_item(
         "diagnostics.mine", label=_("Мои диагностики"), url=_own_url, order=15, active_prefix="/diagnostics/my"

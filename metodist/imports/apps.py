@@ -18,4 +18,5 @@ class ImportsConfig(AppConfig):
             visible=lambda user: can(user, Action.IMPORT),
             order=50,
             active_prefix="/imports",
+            section="registry",
         )

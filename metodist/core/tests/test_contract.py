@@ -19,7 +19,7 @@ from metodist.accounts.choices import Action, Capability, Role
 from metodist.accounts.tests.factories import user_with_role
 from metodist.core.fields import can_view_personal, personal_fields
 from metodist.core.history import scoped_history
-from metodist.core.navigation import dashboard_cards, menu_for
+from metodist.core.navigation import dashboard_cards, menu_for, menu_tree
 from metodist.core.scoping import (
     can,
     register_relation_scope,
@@ -330,6 +330,24 @@ def test_menu_is_built_from_contributions(rf, world):
     request.user = world.users["teacher"]
     keys = [item["key"] for item in menu_for(request)]
     assert "registry.profile" in keys and "registry.people" not in keys and "imports.upload" not in keys
+
+
+def test_menu_groups_sections_into_dropdowns(rf, world):
+    """A methodologist's dozen pages fit the top bar: items of a section share a dropdown; a section with
+    one visible item shows it alone."""
+    request = rf.get("/registry/people/")
+    request.user = world.users["methodologist"]
+    tree = menu_tree(request)
+    flat = [item["key"] for item in menu_for(request)]
+    sections = {entry["key"]: entry for entry in tree if "children" in entry}
+    registry = sections["registry"]
+    assert {"registry.people", "registry.organisations"} <= {child["key"] for child in registry["children"]}
+    assert registry["active"] and any(child["active"] for child in registry["children"])
+    shown = [child["key"] for entry in tree for child in entry.get("children", [entry])]
+    assert sorted(shown) == sorted(flat)  # nothing lost, nothing repeated
+    assert len(tree) < len(flat)
+    request.user = world.users["teacher"]
+    assert all("children" not in entry for entry in menu_tree(request))  # a teacher's few items stay flat
 
 
 def test_dashboard_is_built_from_cards(rf, world):
