@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "CompetenceNodeKindEnum": "metodist.competences.choices.NodeKind",
         "DeficitStateEnum": "metodist.competences.choices.DeficitState",
         "DeficitSourceEnum": "metodist.competences.choices.DeficitSource",
+        "ProcedureKindEnum": "metodist.assessments.choices.ProcedureKind",
     },
 }
 

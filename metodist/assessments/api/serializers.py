@@ -40,6 +40,7 @@ class TaskAggregateSerializer(serializers.ModelSerializer[TaskAggregate]):
 
 
 class StudentResultSerializer(serializers.ModelSerializer[StudentResult]):
+    gender = serializers.CharField(read_only=True, help_text="«m», «f» или пусто")
     scores = serializers.SerializerMethodField()
 
     class Meta:

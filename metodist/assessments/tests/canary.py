@@ -114,6 +114,13 @@ CANARY_ROUTES = {
     "assessments:upload": lambda w: [variant(query={"procedure": _a(w, "own").pk})],
     "assessments:upload_preview": lambda w: [variant(pk=_a(w, "upload").pk, hidden=True)],
     "assessments:class_detail": lambda w: [variant(pk=_a(w, "class").pk, hidden=True)],
+    "api:assessment-procedure-list": lambda w: [variant(query={"q": w.search_term}), variant(query={"grade": 7})],
+    "api:assessment-procedure-detail": lambda w: [
+        variant(pk=_a(w, "own").pk, hidden=True),
+        variant(pk=_a(w, "shared").pk),
+    ],
+    "api:class-result-list": lambda w: [variant(query={"procedure": _a(w, "shared").pk})],
+    "api:class-result-detail": lambda w: [variant(pk=_a(w, "class").pk, hidden=True)],
 }
 
 CANARY_EXCLUDED = {
