@@ -77,6 +77,26 @@ class TaskFigure:
         return cls(task, points, participants, not_attempted, value, mastery(task.level, value, thresholds))
 
 
+def sum_figures(
+    groups: Iterable[Mapping[int, TaskFigure]], tasks: Sequence[Task], thresholds: AnalysisThresholds
+) -> dict[int, TaskFigure]:
+    """The figures of several groups together (a municipality from its schools): points, participants and
+    «X» summed per task, the rate and level computed again."""
+    points: dict[int, int] = defaultdict(int)
+    participants: dict[int, int] = defaultdict(int)
+    not_attempted: dict[int, int] = defaultdict(int)
+    for group in groups:
+        for pk, figure in group.items():
+            points[pk] += figure.points
+            participants[pk] += figure.participants
+            not_attempted[pk] += figure.not_attempted
+    return {
+        t.pk: TaskFigure.of(t, points[t.pk], participants[t.pk], thresholds, not_attempted[t.pk])
+        for t in tasks
+        if t.pk in participants
+    }
+
+
 def overall_rate(figures: Iterable[TaskFigure]) -> float | None:
     """Средний процент выполнения работы: all points / all possible points of the tasks."""
     points = possible = 0
@@ -151,6 +171,27 @@ class MarkFigures:
     @property
     def mismatch_share(self) -> float | None:
         return share(self.lower + self.higher, self.compared)
+
+
+def sum_marks(groups: Iterable[MarkFigures]) -> MarkFigures:
+    """Marks of several groups together."""
+    total = MarkFigures()
+    for marks in groups:
+        for mark in MARKS:
+            total.counts[mark] += marks.counts.get(mark, 0)
+        total.lower += marks.lower
+        total.same += marks.same
+        total.higher += marks.higher
+    return total
+
+
+def sum_distributions(groups: Iterable[Mapping[int, int]]) -> dict[int, int]:
+    """Score distributions of several groups together."""
+    total: dict[int, int] = defaultdict(int)
+    for distribution in groups:
+        for score, n in distribution.items():
+            total[score] += n
+    return dict(total)
 
 
 def compare_with_journal(mark: int | None, journal_mark: int | None) -> JournalComparison | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q, QuerySet, Sum
@@ -41,11 +42,11 @@ class Row:
     low_results_reasons: list[str] = field(default_factory=list)  # ШНОР by rule, for this procedure
     key: Any = None
 
-    @property
+    @cached_property
     def participants(self) -> int:
         return selectors.participants_of(self.figures)
 
-    @property
+    @cached_property
     def overall(self) -> float | None:
         return fig.overall_rate(self.figures.values())
 
@@ -209,28 +210,45 @@ def _region_reference(
     return next((r for r in references if r.label == region.name), None)
 
 
+@dataclass
+class SchoolData:
+    """Per school of a set of class results: per-task figures, marks and score distributions (three queries)."""
+
+    figures: dict[int, dict[int, fig.TaskFigure]]
+    marks: dict[int, fig.MarkFigures]
+    distributions: dict[int, dict[int, int]]
+
+    @classmethod
+    def of(
+        cls, schools: QuerySet[ClassAssessment], tasks: Sequence[Task], thresholds: AnalysisThresholds
+    ) -> SchoolData:
+        return cls(
+            figures=selectors.task_figures_by(schools, "organisation_id", tasks, thresholds),
+            marks=selectors.marks_by(schools, "organisation_id"),
+            distributions=selectors.score_distribution_by(schools, "organisation_id"),
+        )
+
+
 def _school_flags(
     *,
     procedure: Procedure,
-    schools: QuerySet[ClassAssessment],
+    data: SchoolData,
     organisations: dict[int, Organisation],
     tasks: Sequence[Task],
     thresholds: AnalysisThresholds,
     region: selectors.Reference | None,
 ) -> dict[int, Row]:
-    """Per school of ``schools``: figures, marks, objectivity flags and the ШНОР rule for this procedure."""
-    by_school = selectors.task_figures_by(schools, "organisation_id", tasks, thresholds)
-    marks = selectors.marks_by(schools, "organisation_id")
-    distributions = selectors.score_distribution_by(schools, "organisation_id")
+    """Per school of ``data``: figures, marks, objectivity flags and the ШНОР rule for this procedure."""
     region_rate = region.overall(tasks) if region else None
+    prefix = reverse("analysis:school", args=[procedure.pk, 0])[: -len("0/")]  # one reverse for a thousand rows
     rows: dict[int, Row] = {}
-    for pk, figures in by_school.items():
+    for pk, figures in data.figures.items():
         organisation = organisations[pk]
         row = Row(
             label=organisation.short_name,
             figures=figures,
-            url=reverse("analysis:school", args=[procedure.pk, pk]),
-            marks=marks.get(pk, fig.MarkFigures()),
+            url=f"{prefix}{pk}/",
+            marks=data.marks.get(pk, fig.MarkFigures()),
             low_results=organisation.low_results,
             key=pk,
         )
@@ -238,7 +256,7 @@ def _school_flags(
             organisation=organisation,
             figures=figures,
             marks=row.marks or fig.MarkFigures(),
-            distribution=distributions.get(pk, {}),
+            distribution=data.distributions.get(pk, {}),
             procedure=procedure,
             region=region,
             tasks=tasks,
@@ -261,50 +279,66 @@ def _school_flags(
 def territory_analysis(
     user: AnyUser | None, procedure: Procedure, territory: Territory, action: str = Action.VIEW
 ) -> Analysis:
-    """A municipality (rows: its schools) or a region (rows: its municipalities), with ШНОР and objectivity lists."""
+    """A municipality (rows: its schools) or a region (rows: its municipalities), with ШНОР and objectivity lists.
+
+    The per-school figures, marks and distributions are read once; the municipalities' rows, the territory's
+    total and — on a region's page without the region's ФИС ОКО figures — the region's comparison column are
+    their sums (a territory page covers its territory whole: ``selectors.territory_or_404``).
+    """
     tasks = selectors.procedure_tasks(procedure)
     thresholds = selectors.thresholds_for(territory)
     visible = selectors.visible_class_assessments(user, procedure, action)
     region: Territory | None
-    if territory.kind == TerritoryKind.REGION:
+    is_region = territory.kind == TerritoryKind.REGION
+    if is_region:
         inside = visible.filter(Q(organisation__territory=territory) | Q(organisation__territory__parent=territory))
         region = territory
     else:
         inside = visible.filter(organisation__territory=territory)
         region = territory.parent
-    references = selectors.comparison_columns(procedure, territory, tasks, thresholds, municipality=False)
-    region_reference = _region_reference(references, region)
     organisations = {
         o.pk: o
         for o in Organisation.objects.visible_to(user).filter(class_assessments__in=inside.values("pk")).distinct()
     }
+    data = SchoolData.of(inside, tasks, thresholds)
+    total_figures = fig.sum_figures(data.figures.values(), tasks, thresholds)
+    total_marks = fig.sum_marks(data.marks.values())
+    references = selectors.comparison_columns(
+        procedure,
+        territory,
+        tasks,
+        thresholds,
+        municipality=False,
+        region_totals=(total_figures, total_marks) if is_region else None,
+    )
+    region_reference = _region_reference(references, region)
     schools = _school_flags(
         procedure=procedure,
-        schools=inside,
+        data=data,
         organisations=organisations,
         tasks=tasks,
         thresholds=thresholds,
         region=region_reference,
     )
-    if territory.kind == TerritoryKind.REGION:
-        by_municipality = selectors.task_figures_by(inside, "organisation__territory_id", tasks, thresholds)
-        marks = selectors.marks_by(inside, "organisation__territory_id")
+    if is_region:
+        by_municipality: dict[int, list[int]] = defaultdict(list)
+        for pk in data.figures:
+            by_municipality[organisations[pk].territory_id].append(pk)
         names = dict(Territory.objects.visible_to(user).filter(pk__in=by_municipality).values_list("pk", "name"))
         rows = [
             Row(
                 label=names.get(pk, "—"),
-                figures=figures,
+                figures=fig.sum_figures((data.figures[s] for s in members), tasks, thresholds),
                 url=reverse("analysis:territory", args=[procedure.pk, pk]),
-                marks=marks.get(pk),
+                marks=fig.sum_marks(data.marks[s] for s in members if s in data.marks),
                 key=pk,
             )
-            for pk, figures in by_municipality.items()
+            for pk, members in by_municipality.items()
         ]
     else:
         rows = list(schools.values())
     rows.sort(key=lambda r: r.label)
-    total_figures = selectors.total_figures(inside, tasks, thresholds)
-    total = Row(label=territory.name, figures=total_figures, marks=selectors.marks_total(inside), key=territory.pk)
+    total = Row(label=territory.name, figures=total_figures, marks=total_marks, key=territory.pk)
     school_rows = sorted(schools.values(), key=lambda r: r.label)
     return Analysis(
         procedure=procedure,
@@ -314,12 +348,12 @@ def territory_analysis(
         total=total,
         rows=rows,
         references=references,
-        distribution=selectors.score_distribution_by(inside, None).get(None, {}),
+        distribution=fig.sum_distributions(data.distributions.values()),
         flagged=[r for r in school_rows if r.flags],
         low_results=[r for r in school_rows if r.low_results_reasons or r.low_results],
         extra={
             "territory": territory,
-            "is_region": territory.kind == TerritoryKind.REGION,
+            "is_region": is_region,
             "region_reference": region_reference,
         },
     )
@@ -352,7 +386,7 @@ def school_analysis(
     ]
     school = _school_flags(
         procedure=procedure,
-        schools=classes,
+        data=SchoolData.of(classes, tasks, thresholds),
         organisations={organisation.pk: organisation},
         tasks=tasks,
         thresholds=thresholds,

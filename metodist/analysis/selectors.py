@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,18 +105,29 @@ def procedure_tasks(procedure: Procedure) -> list[Task]:
     return list(procedure.tasks.order_by("position"))
 
 
+def fetch_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of an aggregate ``values_list`` queryset as plain tuples, without the ORM's per-row converters.
+
+    A region's page reads tens of thousands of grouped rows (per school × task, per school × score); for such
+    integer aggregates the converters cost more than the query itself (bench/analysis_pages.py).
+    """
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _figures_from_rows(
-    rows: Iterable[dict[str, Any]], key: str, tasks: Sequence[Task], thresholds: AnalysisThresholds
+    rows: Iterable[tuple[Any, ...]], tasks: Sequence[Task], thresholds: AnalysisThresholds
 ) -> dict[Any, dict[int, fig.TaskFigure]]:
+    """``rows`` of (group, task id, points, participants, not attempted) → {group: {task id: figure}}."""
     by_pk = {task.pk: task for task in tasks}
     result: dict[Any, dict[int, fig.TaskFigure]] = defaultdict(dict)
-    for row in rows:
-        task = by_pk.get(row["task_id"])
+    for group, task_id, points, participants, not_attempted in rows:
+        task = by_pk.get(task_id)
         if task is None:
             continue
-        result[row[key]][task.pk] = fig.TaskFigure.of(
-            task, row["points"] or 0, row["participants"] or 0, thresholds, row["not_attempted"] or 0
-        )
+        result[group][task_id] = fig.TaskFigure.of(task, points or 0, participants or 0, thresholds, not_attempted or 0)
     return dict(result)
 
 
@@ -128,9 +141,10 @@ def task_figures_by(
         TaskAggregate.objects.filter(class_assessment__in=class_assessments.values("pk"))
         .values(lookup, "task_id")
         .annotate(points=Sum("points"), participants=Sum("participants"), not_attempted=Sum("not_attempted"))
+        .values_list(lookup, "task_id", "points", "participants", "not_attempted")
         .order_by()
     )
-    return _figures_from_rows(rows, lookup, tasks, thresholds)
+    return _figures_from_rows(fetch_rows(rows), tasks, thresholds)
 
 
 def total_figures(
@@ -143,7 +157,11 @@ def total_figures(
         .annotate(points=Sum("points"), participants=Sum("participants"), not_attempted=Sum("not_attempted"))
         .order_by()
     )
-    return _figures_from_rows(({**row, "all": 0} for row in rows), "all", tasks, thresholds).get(0, {})
+    return _figures_from_rows(
+        ((0, row["task_id"], row["points"], row["participants"], row["not_attempted"]) for row in rows),
+        tasks,
+        thresholds,
+    ).get(0, {})
 
 
 def territory_class_assessments(procedure: Procedure, territory: Territory) -> QuerySet[ClassAssessment]:
@@ -221,10 +239,21 @@ def _from_set(label: str, item: ReferenceSet) -> Reference:
 
 
 def computed_reference(
-    label: str, class_assessments: QuerySet[ClassAssessment], tasks: Sequence[Task], thresholds: AnalysisThresholds
+    label: str,
+    class_assessments: QuerySet[ClassAssessment] | None,
+    tasks: Sequence[Task],
+    thresholds: AnalysisThresholds,
+    *,
+    totals: tuple[dict[int, fig.TaskFigure], fig.MarkFigures] | None = None,
 ) -> Reference:
-    figures = total_figures(class_assessments, tasks, thresholds)
-    marks = marks_total(class_assessments)
+    """A comparison column computed from the loaded results: of ``class_assessments``, or from ``totals``
+    (figures and marks the page has summed already — the region page's own total is the region's column)."""
+    if totals is not None:
+        figures, marks = totals
+    else:
+        assert class_assessments is not None
+        figures = total_figures(class_assessments, tasks, thresholds)
+        marks = marks_total(class_assessments)
     return Reference(
         label=label,
         origin=str(ORIGIN_LOADED),
@@ -235,6 +264,48 @@ def computed_reference(
     )
 
 
+REGION_SUMS_SECONDS = 24 * 3600
+
+
+def region_sums(
+    procedure: Procedure, region: Territory, tasks: Sequence[Task], thresholds: AnalysisThresholds
+) -> tuple[dict[int, fig.TaskFigure], fig.MarkFigures]:
+    """The region's per-task figures and marks from the loaded results, for the comparison column of its
+    municipalities' and schools' pages.
+
+    Every such page needs the same sums over the whole region (a region's year of ВПР: tens of thousands of
+    class × task rows and students), so they are kept in the cache under the **version of the region's
+    results** — how many classes and participants, the latest class id, load and change — and computed again
+    after any load, replacement or deletion. Only integer sums are kept; the levels come from the page's
+    thresholds.
+    """
+    classes = territory_class_assessments(procedure, region)
+    version = classes.aggregate(
+        n=Count("pk"), last=Max("pk"), people=Sum("participants"), loaded=Max("loaded_at"), changed=Max("updated_at")
+    )
+    stamps = ":".join(v.isoformat() if v else "-" for v in (version["loaded"], version["changed"]))
+    key = (
+        f"analysis:region-sums:{procedure.pk}:{region.pk}:{version['n']}:{version['last']}:{version['people']}:{stamps}"
+    )
+    sums = cache.get(key)
+    if sums is None:
+        figures = total_figures(classes, tasks, thresholds)
+        marks = marks_total(classes)
+        sums = {
+            "tasks": {pk: (f.points, f.participants, f.not_attempted) for pk, f in figures.items()},
+            "marks": (marks.counts, marks.lower, marks.same, marks.higher),
+        }
+        cache.set(key, sums, REGION_SUMS_SECONDS)
+    by_pk = {task.pk: task for task in tasks}
+    figures = {
+        pk: fig.TaskFigure.of(by_pk[pk], points, participants, thresholds, skipped)
+        for pk, (points, participants, skipped) in sums["tasks"].items()
+        if pk in by_pk
+    }
+    counts, lower, same, higher = sums["marks"]
+    return figures, fig.MarkFigures(counts=dict(counts), lower=lower, same=same, higher=higher)
+
+
 def comparison_columns(
     procedure: Procedure,
     territory: Territory,
@@ -242,8 +313,10 @@ def comparison_columns(
     thresholds: AnalysisThresholds,
     *,
     municipality: bool = True,
+    region_totals: tuple[dict[int, fig.TaskFigure], fig.MarkFigures] | None = None,
 ) -> list[Reference]:
-    """The municipality (computed), the region (ФИС ОКО if loaded, else computed) and Russia (if loaded)."""
+    """The municipality (computed), the region (ФИС ОКО if loaded, else computed — from ``region_totals``
+    when the caller has them) and Russia (if loaded)."""
     region = territory if territory.kind == TerritoryKind.REGION else territory.parent
     loaded = reference_sets(procedure, [t for t in (territory, region) if t is not None])
     columns: list[Reference] = []
@@ -255,9 +328,8 @@ def comparison_columns(
         if region.pk in loaded:
             columns.append(_from_set(region.name, loaded[region.pk]))
         else:
-            columns.append(
-                computed_reference(region.name, territory_class_assessments(procedure, region), tasks, thresholds)
-            )
+            totals = region_totals if region_totals is not None else region_sums(procedure, region, tasks, thresholds)
+            columns.append(computed_reference(region.name, None, tasks, thresholds, totals=totals))
     if "russia" in loaded:
         columns.append(_from_set(str(_("Россия")), loaded["russia"]))
     return columns
@@ -296,8 +368,15 @@ def marks_from_row(row: dict[str, Any]) -> fig.MarkFigures:
 def marks_by(class_assessments: QuerySet[ClassAssessment], key: str) -> dict[Any, fig.MarkFigures]:
     """Marks and the journal comparison grouped by ``key`` (as in :func:`task_figures_by`)."""
     lookup = "class_assessment_id" if key == "pk" else f"class_assessment__{key}"
-    results = StudentResult.objects.filter(class_assessment__in=class_assessments.values("pk"))
-    return {row[lookup]: marks_from_row(row) for row in _mark_rows(results, lookup)}
+    names = list(MARK_COUNTS)
+    rows = (
+        StudentResult.objects.filter(class_assessment__in=class_assessments.values("pk"), absent=False)
+        .values(lookup)
+        .annotate(**MARK_COUNTS)
+        .values_list(lookup, *names)
+        .order_by()
+    )
+    return {row[0]: marks_from_row(dict(zip(names, row[1:], strict=True))) for row in fetch_rows(rows)}
 
 
 def marks_total(class_assessments: QuerySet[ClassAssessment]) -> fig.MarkFigures:
@@ -316,11 +395,13 @@ def score_distribution_by(class_assessments: QuerySet[ClassAssessment], key: str
         )
         .values(*values, "primary_score")
         .annotate(n=Count("pk"))
+        .values_list(*values, "primary_score", "n")
         .order_by()
     )
     result: dict[Any, dict[int, int]] = defaultdict(dict)
-    for row in rows:
-        result[row[lookup] if lookup else None][row["primary_score"]] = row["n"]
+    for row in fetch_rows(rows):
+        group, score, n = (row[0], row[1], row[2]) if lookup else (None, row[0], row[1])
+        result[group][score] = n
     return dict(result)
 
 

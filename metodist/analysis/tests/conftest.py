@@ -50,6 +50,16 @@ def build_results(world: World, *, seed: int = 3) -> Results:
     return Results(world, procedure, a1, a2, b1, c1)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The region's sums are cached by the version of its results (selectors.region_sums): start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def results(world) -> Results:
     return build_results(world)
