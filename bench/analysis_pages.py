@@ -47,7 +47,7 @@ TITLE = "ВПР 2025/26, математика, 6 класс (нагрузочн�
 USERNAME = "bench_analysis_region"
 MUNICIPALITIES = 40
 SCHOOLS = 1000
-STUDENTS = 70_000
+STUDENTS = 72_000  # ≈70 000 after the rounding of class sizes
 TASKS = [  # number, maximum, level
     ("1", 1, "basic"), ("2", 1, "basic"), ("3", 1, "basic"), ("4", 1, "basic"), ("5", 2, "basic"),
     ("6.1", 1, "basic"), ("6.2", 1, "advanced"), ("7", 1, "basic"), ("8", 2, "advanced"), ("9.1", 1, "basic"),
@@ -176,14 +176,16 @@ def counts() -> dict[str, int]:
     }
 
 
-def measure(function, reps: int) -> tuple[float, list[float]]:
+def measure(function, reps: int) -> tuple[float, list[float], float]:
+    start = time.perf_counter()
     function()  # warm-up (caches, plans)
+    first = time.perf_counter() - start
     timings = []
     for _ in range(reps):
         start = time.perf_counter()
         function()
         timings.append(time.perf_counter() - start)
-    return statistics.median(timings), timings
+    return statistics.median(timings), timings, first
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -201,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     generate.setup_django()
 
     from django.conf import settings
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -261,8 +264,9 @@ def main(argv: list[str] | None = None) -> None:
         with CaptureQueriesContext(connection) as captured:
             run_page()
         statements = len(captured.captured_queries)
-        page_median, page_timings = measure(run_page, args.reps)
-        sql_median, sql_timings = measure(sql(territory), args.reps)
+        cache.clear()  # the first request computes the region's column afresh
+        page_median, page_timings, page_first = measure(run_page, args.reps)
+        sql_median, sql_timings, _first = measure(sql(territory), args.reps)
         scope_classes = ClassAssessment.objects.filter(procedure=procedure).filter(
             organisation__territory__in=[territory.pk, *territory.children.values_list("pk", flat=True)]
         )
@@ -273,6 +277,7 @@ def main(argv: list[str] | None = None) -> None:
                 "statements": statements,
                 "page": page_median,
                 "page_max": max(page_timings),
+                "page_first": page_first,
                 "sql": sql_median,
                 "sql_max": max(sql_timings),
                 "ratio": page_median / sql_median,
@@ -302,6 +307,7 @@ def write(rows: list[dict], data: dict, generated: str, elapsed: float, load_at_
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    scores = f"{data['scores']:,}".replace(",", " ")
     lines = [
         SECTION,
         "",
@@ -311,8 +317,8 @@ def write(rows: list[dict], data: dict, generated: str, elapsed: float, load_at_
         "",
         f"Data: one ВПР (math, grade 6, {len(TASKS)} tasks) of «{REGION}»: {data['schools']} schools in "
         f"{MUNICIPALITIES} municipalities, {data['classes']} classes, {data['students']} students, "
-        f"**{data['scores']:,} `TaskScore` rows**".replace(",", " ")
-        + f", {data['aggregates']} `TaskAggregate` rows written by the loader (`class_results_load`, COPY).",
+        f"**{scores} `TaskScore` rows**, {data['aggregates']} `TaskAggregate` rows written by the loader "
+        "(`class_results_load`, COPY).",
         "",
         "The page: a full request through `django.test.Client` as a methodologist of the whole region, `DEBUG` off "
         "(session, middleware, scoping, all figures, ШНОР and objectivity flags of every school, rendering). The SQL: "
@@ -320,17 +326,34 @@ def write(rows: list[dict], data: dict, generated: str, elapsed: float, load_at_
         "students (`REGION_SQL` in the script), run through the same connection. Medians of "
         f"{reps} runs after a warm-up.",
         "",
-        "| Page | Classes | SQL statements | page p50, ms | page max, ms | one SQL aggregate p50, ms | page ÷ SQL "
-        "| target |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| Page | Classes | SQL statements | first (cold), ms | page p50, ms | page max, ms "
+        "| one SQL aggregate p50, ms | page ÷ SQL | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         ok = "✔" if row["ratio"] <= 1.5 else "✘"
         lines.append(
-            f"| {row['label']}: `{row['url']}` | {row['classes']} | {row['statements']} | {row['page'] * 1000:.0f} | "
+            f"| {row['label']}: `{row['url']}` | {row['classes']} | {row['statements']} | "
+            f"{row['page_first'] * 1000:.0f} | {row['page'] * 1000:.0f} | "
             f"{row['page_max'] * 1000:.0f} | {row['sql'] * 1000:.0f} | **{row['ratio']:.2f}×** | ≤ 1.5× {ok} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "How the page gets there: a territory page reads the per-school figures (`TaskAggregate`), marks and "
+        "score distributions once (3 grouped statements, fetched without the ORM's per-row converters) and sums "
+        "the municipalities' rows, the total and — on the region's page — the region's comparison column from "
+        "them; on a municipality's page the region's column (the same sums over the whole region for every "
+        "municipality and school) is kept in the cache under the version of the region's results (classes, "
+        "participants, latest load) — the «first (cold)» column is the request that computes it. The heatmap "
+        "and marks rows are written in Python (`templatetags/analysis.py`): the template engine spent most of "
+        "the page's time on a thousand rows × 15 cells.",
+        "",
+        "The municipality's page misses the 1.5× target: its own aggregate touches only its share of the rows "
+        "(tens of milliseconds), while the page keeps fixed costs that do not shrink with the territory — the "
+        "session and middleware, the scope, 19 statements, the region's cached column, the flags of every "
+        "school and a full HTML page. At the region's scale (the target of issue 7) the page is within 1.5×.",
+        "",
+    ]
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     if SECTION in text:
         before, _sep, after = text.partition(SECTION)
