@@ -23,8 +23,8 @@ def _reads_the_audit(user: AnyUser) -> bool:
     return can(user, Action.VIEW, AUDIT_CAPABILITY)
 
 
-# Sections of the top bar: apps put their items in them (``section=``), so a methodologist's dozen pages fit.
-register_menu_section("registry", label=_("Реестр"))
+# Sections of the top bar: apps put their items in them (``section=``), so a methodologist's dozen pages fit;
+# the registry's pages (the daily ones) stay in the bar itself.
 register_menu_section("chain", label=_("Дефициты и развитие"))
 register_menu_section("admin", label=_("Администрирование"))
 register_menu_item("core.dashboard", label=_("Обзор"), url="core:dashboard", order=0, active_prefix="/")

@@ -13,6 +13,7 @@ from metodist.competences.models import CompetenceNode, Framework, TeacherDefici
 from metodist.competences.permissions import CAPABILITY as COMPETENCES
 from metodist.core.forms import StyledFormMixin
 from metodist.core.permissions import Action
+from metodist.core.text import CleanTextFormMixin
 from metodist.core.widgets import FastSelect
 from metodist.registry.choices import TerritoryKind
 from metodist.registry.models import Organisation, Person, SchoolClass, Subject, Territory
@@ -95,7 +96,7 @@ class TestUploadForm(StyledFormMixin, forms.Form):
     measured_on = forms.DateField(label=_("Дата тестирования"), widget=DATE_INPUT)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanTextFormMixin, forms.Form):
     """One question of the self-assessment: the level on the framework's scale and a comment."""
 
     node = forms.IntegerField(widget=forms.HiddenInput)

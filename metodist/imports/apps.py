@@ -18,5 +18,4 @@ class ImportsConfig(AppConfig):
             visible=lambda user: can(user, Action.IMPORT),
             order=50,
             active_prefix="/imports",
-            section="registry",
         )

@@ -62,7 +62,6 @@ def register() -> None:
         visible=_reaches_places,
         order=20,
         active_prefix="/registry/people",
-        section="registry",
     )
     register_menu_item(
         "registry.organisations",
@@ -71,14 +70,12 @@ def register() -> None:
         visible=_reaches_places,
         order=30,
         active_prefix="/registry/organisations",
-        section="registry",
     )
     register_menu_item(
         "registry.match_requests",
         label=_("Заявки на подтверждение"),
         url=_match_requests_url,
         order=40,
-        section="registry",
     )
     register_dashboard_card("registry.summary", template="registry/dashboard/summary.html", context=_summary, order=10)
     register_dashboard_card(

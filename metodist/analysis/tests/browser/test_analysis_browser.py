@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from metodist.analysis import figures as fig
 from metodist.analysis.tests import expected
 from metodist.analysis.tests.conftest import build_results
+from metodist.core.tests.browser.fixtures import menu_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ def _pct(value: float) -> str:
 def test_methodologist_walks_from_the_municipality_to_a_class(page, live_world, login, screenshot):
     results = build_results(live_world)
     login(page, "methodologist")
-    page.locator("#mainnav").get_by_role("link", name="Анализ результатов").click()
+    menu_link(page, "Анализ результатов").click()
     expect(page.get_by_role("heading", name="Анализ результатов", exact=True)).to_be_visible()
     screenshot(page, "analysis-index")
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from metodist.competences.choices import DeficitSource, DeficitState
 from metodist.competences.models import TeacherDeficit
 from metodist.competences.standard import load_professional_standard
+from metodist.core.tests.browser.fixtures import menu_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +50,7 @@ def _no_page_overflow(page) -> None:
 def test_methodologist_confirms_a_proposed_deficit_with_a_note(page, live_world, login, screenshot):
     deficit = _deficits(live_world)
     login(page, "methodologist")
-    page.locator("#mainnav").get_by_role("link", name="Дефициты педагогов").click()
+    menu_link(page, "Дефициты педагогов").click()
     expect(page.get_by_test_id("total")).to_have_text("2")
     page.get_by_label("Состояние").select_option("proposed")
     page.get_by_label("Источник").select_option("assessment")

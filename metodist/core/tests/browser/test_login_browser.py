@@ -30,7 +30,7 @@ def test_wrong_password_then_login_returns_to_the_requested_page_and_logout(page
     expect(page).to_have_url("/registry/people/")
     expect(page.get_by_role("heading", name="Педагогические работники")).to_be_visible()
 
-    page.locator("#mainnav .dropdown-toggle").click()
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Выйти").click()
     expect(page.get_by_role("heading", name="Вход в систему")).to_be_visible()
     page.goto("/")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from metodist.competences.choices import DeficitState
 from metodist.competences.models import TeacherDeficit
+from metodist.core.tests.browser.fixtures import menu_link
 from metodist.diagnostics import services
 from metodist.diagnostics.choices import ParticipantState
 from metodist.diagnostics.models import Observation, Participant, Result
@@ -96,7 +97,7 @@ def test_coordinator_records_an_observation_and_confirms_the_deficit(page, live_
     deficit = TeacherDeficit.objects.get(person=live_world.pa)
 
     login(page, "coordinator")
-    page.locator("#mainnav").get_by_role("link", name="Наблюдения уроков").click()
+    menu_link(page, "Наблюдения уроков").click()
     page.get_by_role("link", name="Новое наблюдение").click()
     page.get_by_label("Педагог").select_option(label=live_world.pa.full_name)
     page.get_by_role("button", name="Дальше").click()
