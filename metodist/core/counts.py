@@ -67,6 +67,15 @@ def version_table_sql(table: str) -> list[str]:
     ]
 
 
+def seed_version_sql(table: str) -> str:
+    """Give ``table`` its first version as the trigger is installed (for the same migration), so that its
+    counts are cached from the start rather than after its first write."""
+    return (
+        "INSERT INTO core_tableversion (table_name, version) "
+        f"VALUES ('{table}', nextval('core_tableversion_seq')) ON CONFLICT (table_name) DO NOTHING"
+    )
+
+
 def unversion_table_sql(table: str) -> list[str]:
     return [f'DROP TRIGGER IF EXISTS "{table}_version" ON "{table}"']
 

@@ -17,7 +17,7 @@ from metodist.core.counts import (
     versioned_tables,
 )
 from metodist.core.tests.fixtures import build_world
-from metodist.registry.models import Employment, Person, Territory
+from metodist.registry.models import Employment, Person, PersonMatchRequest, Territory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -135,3 +135,9 @@ def test_registered_versioned_tables_are_the_triggered_ones(world):
     """What apps declare (no query at run time) is exactly what their migrations installed."""
     assert versioned_tables() == database_versioned_tables()
     assert "registry_person" in versioned_tables()
+
+
+def test_a_migrated_table_has_a_version_before_its_first_write(world):
+    """Counts are cached from the start (the migration seeds the versions), not only after a write."""
+    assert not PersonMatchRequest.objects.exists()
+    assert table_state(["registry_personmatchrequest"]) is not None

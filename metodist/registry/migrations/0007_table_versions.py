@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from metodist.core.counts import unversion_table_sql, version_table_sql
+from metodist.core.counts import seed_version_sql, unversion_table_sql, version_table_sql
 
 TABLES = [
     "registry_territory",
@@ -27,6 +27,7 @@ def add_triggers(apps, schema_editor):
         for table in TABLES:
             for statement in version_table_sql(table):
                 schema_editor.execute(statement)
+            schema_editor.execute(seed_version_sql(table))
 
 
 def drop_triggers(apps, schema_editor):
