@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Self
 from django.db.models import Exists, OuterRef, Q
 
 from metodist.core.permissions import Action
-from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, scope_for
+from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, placed_q, scope_for
 
 from .permissions import CAPABILITY
 
@@ -37,30 +37,28 @@ class ProcedureQuerySet(ScopedQuerySet):
         return condition & Q(organisation__isnull=False)
 
 
+def class_results_q(scope: UserScope, prefix: str = "") -> Q:
+    """Results of one class: the school's scope, and the teachers of that class in the procedure's subject.
+    ``prefix`` is the path from the queried row to its ``ClassAssessment`` (e.g. ``"class_assessment__"``)."""
+    from metodist.registry.models import TeachingAssignment
+
+    teaches = Exists(
+        TeachingAssignment.objects.filter(
+            school_class=OuterRef(f"{prefix}school_class"),
+            subject=OuterRef(f"{prefix}procedure__subject"),
+            person_id__in=scope.person_ids,
+        )
+    )
+    return placed_q(scope, organisation=f"{prefix}organisation", person=None) | any_of((scope.person_ids, Q(teaches)))
+
+
 class ClassAssessmentQuerySet(ScopedQuerySet):
-    """Results of one class: the school's scope, and the teachers of that class in that subject."""
+    """Results of one class (:func:`class_results_q`)."""
 
     capability = CAPABILITY
 
     def scope_q(self, scope: UserScope) -> Q:
-        from metodist.registry.models import TeachingAssignment
-
-        return any_of(
-            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
-            (
-                scope.person_ids,
-                Q(
-                    Exists(
-                        TeachingAssignment.objects.filter(
-                            school_class=OuterRef("school_class"),
-                            subject=OuterRef("procedure__subject"),
-                            person_id__in=scope.person_ids,
-                        )
-                    )
-                ),
-            ),
-        )
+        return class_results_q(scope)
 
 
 class StudentResultQuerySet(ScopedQuerySet):
@@ -69,24 +67,7 @@ class StudentResultQuerySet(ScopedQuerySet):
     capability = CAPABILITY
 
     def scope_q(self, scope: UserScope) -> Q:
-        from metodist.registry.models import TeachingAssignment
-
-        return any_of(
-            (scope.territory_ids, Q(class_assessment__organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(class_assessment__organisation_id__in=scope.organisation_ids)),
-            (
-                scope.person_ids,
-                Q(
-                    Exists(
-                        TeachingAssignment.objects.filter(
-                            school_class=OuterRef("class_assessment__school_class"),
-                            subject=OuterRef("class_assessment__procedure__subject"),
-                            person_id__in=scope.person_ids,
-                        )
-                    )
-                ),
-            ),
-        )
+        return class_results_q(scope, "class_assessment__")
 
 
 class ResultUploadQuerySet(ScopedQuerySet):

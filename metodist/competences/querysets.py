@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
+from metodist.core.scoping import ScopedQuerySet, UserScope, placed_q
 
 from .permissions import CAPABILITY, FRAMEWORK_CAPABILITY
 
@@ -11,11 +11,7 @@ class TeacherDeficitQuerySet(ScopedQuerySet):
     capability = CAPABILITY
 
     def scope_q(self, scope: UserScope) -> Q:
-        return any_of(
-            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
-            (scope.person_ids, Q(person_id__in=scope.person_ids)),
-        )
+        return placed_q(scope)
 
 
 class FrameworkQuerySet(ScopedQuerySet):

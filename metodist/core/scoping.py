@@ -341,6 +341,16 @@ def any_of(*conditions: tuple[frozenset[int], models.Q | None]) -> models.Q:
     return result
 
 
+def placed_q(scope: UserScope, *, organisation: str = "organisation", person: str | None = "person") -> models.Q:
+    """The structural rule of a row placed in an organisation (and, with ``person``, belonging to a person):
+    reached through the organisation's territory, the organisation itself, or by that person."""
+    return any_of(
+        (scope.territory_ids, models.Q(**{f"{organisation}__territory_id__in": scope.territory_ids})),
+        (scope.organisation_ids, models.Q(**{f"{organisation}_id__in": scope.organisation_ids})),
+        (scope.person_ids, models.Q(**{f"{person}_id__in": scope.person_ids}) if person else None),
+    )
+
+
 # Helpers so that a filter, a panel or a count cannot forget the scope --------------------------------
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Self
 from django.db.models import Exists, OuterRef, Q
 
 from metodist.core.permissions import Action
-from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, scope_for
+from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, placed_q, scope_for
 
 from .permissions import CAPABILITY
 
@@ -65,11 +65,7 @@ class ParticipantQuerySet(ScopedQuerySet):
     capability = CAPABILITY
 
     def scope_q(self, scope: UserScope) -> Q:
-        return any_of(
-            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
-            (scope.person_ids, Q(person_id__in=scope.person_ids)),
-        )
+        return placed_q(scope)
 
 
 class ResultQuerySet(ScopedQuerySet):
@@ -78,11 +74,7 @@ class ResultQuerySet(ScopedQuerySet):
     capability = CAPABILITY
 
     def scope_q(self, scope: UserScope) -> Q:
-        return any_of(
-            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
-            (scope.person_ids, Q(person_id__in=scope.person_ids)),
-        )
+        return placed_q(scope)
 
 
 class CardTemplateQuerySet(ScopedQuerySet):
@@ -129,11 +121,7 @@ class ObservationQuerySet(ScopedQuerySet):
     capability = CAPABILITY
 
     def scope_q(self, scope: UserScope) -> Q:
-        return any_of(
-            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
-            (scope.person_ids, Q(person_id__in=scope.person_ids)),
-        )
+        return placed_q(scope)
 
 
 class ObservationPartQuerySet(ScopedQuerySet):

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, Inte
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from metodist.core.scoping import ScopedQuerySet, UserScope, any_of
+from metodist.core.scoping import ScopedQuerySet, UserScope, any_of, placed_q
 
 from .choices import RECENT_COURSES_YEARS, YOUNG_TEACHER_MAX_AGE, YOUNG_TEACHER_MAX_EXPERIENCE_YEARS
 
@@ -209,11 +209,7 @@ class PersonQuerySet(ScopedQuerySet):
 
 class EmploymentQuerySet(ScopedQuerySet):
     def scope_q(self, scope: UserScope) -> Q:
-        return any_of(
-            (scope.territory_ids, Q(organisation__territory_id__in=scope.territory_ids)),
-            (scope.organisation_ids, Q(organisation_id__in=scope.organisation_ids)),
-            (scope.person_ids, Q(person_id__in=scope.person_ids)),
-        )
+        return placed_q(scope)
 
     def active(self, today: datetime.date | None = None):
         return self.filter(active_on(today))
